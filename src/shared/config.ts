@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * Every setting the product reads from the environment, with its default, validated once.
+ * A `.env` file in the working directory is loaded first; variables already set win.
+ */
+const configSchema = z.object({
+  /** Where BullMQ and our own records live. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+
+  /** Base URL of the VoiceHire API, without a trailing slash. */
+  VOICEHIRE_API_URL: z
+    .url({ protocol: /^https?$/ })
+    .default('https://app.voicehire.io/api/v1')
+    .transform((url) => url.replace(/\/+$/, '')),
+
+  /** Needed only by the commands that call the API (worker, resume). */
+  VOICEHIRE_API_KEY: z.string().min(1).optional(),
+
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  /**
+   * Prefix of every Redis key: BullMQ's queues and our records. The braces are a Redis Cluster
+   * hash tag, so that every key of the product lands in one slot and Lua scripts may touch them
+   * together.
+   */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^\{[^{}:]+\}$/, 'a hash tag in braces, such as {voicehire}')
+    .default('{voicehire}'),
+
+  /**
+   * Rate-limit windows enforced before each API call, shared by every worker through Redis:
+   * `scope:points/duration`, comma-separated. Scopes: `all` (every call), `adds` (candidate
+   * additions), `reads` (GET calls). Durations: ms, s, m, h. The defaults are the stricter union
+   * of the two sets the API's documentation gives.
+   */
+  VOICEHIRE_RATE_LIMITS: z.string().default('all:10/1s,all:60/1m,all:1000/1h,adds:100/1h'),
+
+  /** How long one API call may take before it counts as a transient failure. */
+  VOICEHIRE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+
+  /** Attempts for a batch that meets transient failures (5xx, network, timeout). */
+  BATCH_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+
+  /**
+   * First backoff delay; each later one doubles, with jitter. 15 s over 8 attempts spans
+   * about half an hour (15 s + 30 s + … + 16 min).
+   */
+  BATCH_BACKOFF_MS: z.coerce.number().int().min(0).default(15_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+}
+
+let loadedEnvFile = false;
+
+/** Loads `.env` from the working directory once; variables already in the environment win. */
+function loadEnvFile(): void {
+  if (loadedEnvFile) {
+    return;
+  }
+  loadedEnvFile = true;
+
+  if (existsSync('.env')) {
+    process.loadEnvFile('.env');
+  }
+}
+
+/** Reads and validates the configuration; throws a ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env === process.env) {
+    loadEnvFile();
+  }
+
+  // An empty variable means "not set", as in most .env conventions.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = configSchema.safeParse(present);
+  if (result.success) {
+    return result.data;
+  }
+
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    return `${name}: ${issue.message} (got ${describeValue(name, env[name])})`;
+  });
+  throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+}
+
+/** The API key, or a ConfigError that says where to set it. */
+export function requireApiKey(config: Config): string {
+  if (!config.VOICEHIRE_API_KEY) {
+    throw new ConfigError('VOICEHIRE_API_KEY is missing: set it in .env or the environment');
+  }
+  return config.VOICEHIRE_API_KEY;
+}
+
+function describeValue(name: string, value: string | undefined): string {
+  if (value === undefined) {
+    return 'nothing';
+  }
+  // A malformed key is still a secret.
+  if (name.includes('KEY') || name.includes('SECRET') || name.includes('PASSWORD')) {
+    return 'a value that is hidden';
+  }
+  // Credentials inside a URL (redis://user:password@host) stay hidden too.
+  return JSON.stringify(value.replace(/\/\/[^/@]*@/, '//***@'));
+}

@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  dir: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Asks the kernel for a free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') {
+    throw new Error('could not get a free port');
+  }
+  return address.port;
+}
+
+/**
+ * Starts a private `redis-server` on a free port, so that tests never touch a user's Redis and
+ * fault tests may kill or restart it. Extra arguments go to redis-server as they are.
+ */
+export async function startRedis(extraArgs: string[] = [], port?: number): Promise<RedisServer> {
+  const chosenPort = port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'vh-redis-'));
+  const args = ['--port', String(chosenPort), '--bind', '127.0.0.1', '--dir', dir];
+  args.push('--save', '', '--appendonly', 'no', ...extraArgs);
+
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  await waitForReady(child);
+
+  return {
+    url: `redis://127.0.0.1:${chosenPort}`,
+    port: chosenPort,
+    dir,
+    process: child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function waitForReady(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(
+      () => reject(new Error(`redis-server did not start:\n${output}`)),
+      10_000,
+    );
+
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server could not run (is it installed?): ${err.message}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}:\n${output}`));
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve();
+      }
+    });
+  });
+}
