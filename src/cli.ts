@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerImportCommand } from './producer/import-command.js';
+import { registerStatusCommand } from './producer/status-command.js';
 import { ConfigError } from './shared/config.js';
 import { EXIT, UsageError } from './shared/exit-codes.js';
+import { registerSimulatorCommand } from './simulator/simulator-command.js';
+import { registerWorkerCommands } from './worker/worker-commands.js';
 
 const program = new Command()
   .name('voicehire')
@@ -10,7 +14,10 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-program.configureOutput({ outputError: (text, write) => write(text) });
+registerImportCommand(program);
+registerStatusCommand(program);
+registerWorkerCommands(program);
+registerSimulatorCommand(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -20,13 +27,14 @@ try {
 
 function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) {
-    // --help and --version "fail" with exit code 0 by design.
+    // --help and --version "fail" with exit code 0 by design; commander printed the rest.
     return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   }
   if (err instanceof ConfigError || err instanceof UsageError) {
     process.stderr.write(`voicehire: ${err.message}\n`);
     return EXIT.USAGE;
   }
-  process.stderr.write(`voicehire: ${err instanceof Error ? err.message : String(err)}\n`);
+  // Anything else is a bug or an outage: say it plainly, with the stack for a bug report.
+  process.stderr.write(`voicehire: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
   return EXIT.USAGE;
 }

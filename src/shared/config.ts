@@ -49,6 +49,13 @@ const configSchema = z.object({
    * about half an hour (15 s + 30 s + … + 16 min).
    */
   BATCH_BACKOFF_MS: z.coerce.number().int().min(0).default(15_000),
+
+  /**
+   * How long a worker's hold on a batch lasts without renewal. A worker killed outright loses
+   * its hold after this long, and another worker takes the batch back (BullMQ's stalled-job
+   * recovery).
+   */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

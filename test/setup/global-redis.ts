@@ -1,6 +1,6 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { type RedisServer, startRedis } from './redis-server.js';
+import { type RedisServer, startRedis } from '../../src/shared/local-redis.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

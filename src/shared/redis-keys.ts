@@ -1,0 +1,24 @@
+/**
+ * Every Redis key of the product beside BullMQ's own. All share the configured prefix, a Redis
+ * Cluster hash tag such as `{voicehire}`, so that they live in the queue's slot.
+ */
+export function redisKeys(prefix: string) {
+  return {
+    /** Hash: one import's record (see import-record.ts). */
+    importRecord: (importId: string) => `${prefix}:import:${importId}`,
+    /** Hash: batch number -> the batch's settled outcome, so counters move once per batch. */
+    importSettled: (importId: string) => `${prefix}:import:${importId}:settled`,
+    /** List of JSON items: candidates the API refused, with their source row. */
+    importApiRejects: (importId: string) => `${prefix}:import:${importId}:api-rejects`,
+    /** Sorted set: import ids by creation time, for `voicehire status`. */
+    imports: `${prefix}:imports`,
+    /** Hash: phone key -> id of the import that sent it, per campaign. */
+    sentPhones: (campaignId: string) => `${prefix}:sent:${campaignId}`,
+    /** Hash: why the batch queue is halted; absent while it runs. */
+    halt: `${prefix}:halt`,
+    /** Rate-limiter keys. */
+    rateLimit: `${prefix}:rate-limit`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,60 @@
+/** Which failure, if any, one API request meets. */
+export type Fault = 'none' | 'unavailable' | 'reset' | 'timeout' | 'lost-answer';
+
+export interface FaultRates {
+  failRate: number;
+  resetRate: number;
+  timeoutRate: number;
+  lostAnswerRate: number;
+}
+
+/**
+ * Picks a failure per request from a seeded generator: one draw per request, in arrival order,
+ * so that the same seed and the same sequence of requests meet the same failures.
+ */
+export class FaultInjector {
+  private readonly random: () => number;
+
+  constructor(
+    private readonly rates: FaultRates,
+    seed: number,
+  ) {
+    this.random = mulberry32(seed);
+  }
+
+  draw(): Fault {
+    const roll = this.random();
+    const { failRate, resetRate, timeoutRate, lostAnswerRate } = this.rates;
+
+    // The rates share [0, 1) as consecutive slices; they add up to at most 1.
+    if (roll < failRate) {
+      return 'unavailable';
+    }
+    if (roll < failRate + resetRate) {
+      return 'reset';
+    }
+    if (roll < failRate + resetRate + timeoutRate) {
+      return 'timeout';
+    }
+    if (roll < failRate + resetRate + timeoutRate + lostAnswerRate) {
+      return 'lost-answer';
+    }
+    return 'none';
+  }
+}
+
+/**
+ * Mulberry32: a small seeded generator, uniform enough for picking failures. Math.random takes
+ * no seed, and node:crypto's generators are neither seedable nor needed here.
+ */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = state;
+    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
+    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

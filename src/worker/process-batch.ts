@@ -1,0 +1,186 @@
+import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  ConflictError,
+  InsufficientCreditsError,
+  RateLimitedError,
+  VoiceHireError,
+} from '../shared/api-errors.js';
+import type { BatchQueue } from '../shared/batch-queue.js';
+import { haltQueue, readHalt } from '../shared/halt-state.js';
+import { settleBatch } from '../shared/import-record.js';
+import type { BatchJobData, BatchResult } from '../shared/jobs.js';
+import type { RedisKeys } from '../shared/redis-keys.js';
+import type { Reject } from '../shared/reject-reasons.js';
+import { recordSentPhones } from '../shared/sent-phones.js';
+import type { AddCandidatesResult, VoiceHireClient } from '../shared/voicehire-client.js';
+import type { ApiRateLimiter } from './rate-limiter.js';
+import type { WorkerEvents } from './worker-events.js';
+
+export interface BatchProcessorDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  queue: BatchQueue;
+  client: VoiceHireClient;
+  limiter: ApiRateLimiter;
+  events: WorkerEvents;
+}
+
+/** A refused candidate as the import keeps it: the row tells the user which one, no PII. */
+export interface ApiReject extends Reject {
+  externalId?: string;
+}
+
+/**
+ * Sends one batch to the API. Every way out of this function leaves the batch in a known place:
+ * completed with its counts, back in the queue (halt, rate limit: no attempt used), retried
+ * later (transient failure), or failed with the API's reason.
+ */
+export function createBatchProcessor(deps: BatchProcessorDeps) {
+  const { redis, keys, queue, client, limiter, events } = deps;
+
+  return async (job: Job<BatchJobData, BatchResult, 'batch'>, token?: string) => {
+    const { importId, campaignId, batchNumber, candidates } = job.data;
+
+    // Taken just before the queue was paused: give it back untouched.
+    if ((await readHalt(redis, keys)) !== undefined) {
+      return backToWaiting(job, token);
+    }
+
+    const permit = await limiter.acquire('adds');
+    if (!permit.granted) {
+      // Queue-wide: every worker waits, and the batch goes back without using an attempt.
+      await queue.rateLimit(permit.waitMs);
+      events.rateLimited({ importId, batchNumber, waitMs: permit.waitMs, source: 'limiter' });
+      throw Worker.RateLimitError();
+    }
+
+    let response: AddCandidatesResult;
+    try {
+      response = await client.addCandidates(campaignId, candidates);
+    } catch (err) {
+      return handleFailure(err, job, token);
+    }
+
+    const result = await recordSuccess(job.data, response);
+    events.batchSent({ importId, batchNumber, ...result });
+    return result;
+  };
+
+  async function recordSuccess(batch: BatchJobData, response: AddCandidatesResult) {
+    const refusedIndexes = new Set<number>();
+    const rejects: ApiReject[] = [];
+    for (const item of response.errors) {
+      const candidate = batch.candidates[item.index];
+      if (candidate === undefined || refusedIndexes.has(item.index)) {
+        continue;
+      }
+      refusedIndexes.add(item.index);
+      rejects.push({
+        row: candidate.row,
+        reason: 'API_REFUSED',
+        message: item.error,
+        ...(candidate.externalId === undefined ? {} : { externalId: candidate.externalId }),
+      });
+    }
+
+    const accepted = batch.candidates.filter((_, index) => !refusedIndexes.has(index));
+    await recordSentPhones(
+      redis,
+      keys,
+      batch.campaignId,
+      batch.importId,
+      accepted.map((candidate) => candidate.phoneKey),
+    );
+    if (rejects.length > 0) {
+      await redis.rpush(
+        keys.importApiRejects(batch.importId),
+        ...rejects.map((reject) => JSON.stringify(reject)),
+      );
+    }
+
+    const result: BatchResult = {
+      added: response.candidates_added,
+      skipped: response.candidates_skipped,
+      refused: rejects.length,
+    };
+    await settleBatch(redis, keys, batch.importId, batch.batchNumber, { failed: false, ...result });
+    return result;
+  }
+
+  async function handleFailure(
+    err: unknown,
+    job: Job<BatchJobData, BatchResult, 'batch'>,
+    token: string | undefined,
+  ): Promise<BatchResult> {
+    const { importId, batchNumber } = job.data;
+
+    if (!(err instanceof VoiceHireError)) {
+      throw err;
+    }
+
+    if (err.haltsQueue) {
+      const credits = err instanceof InsufficientCreditsError ? err : undefined;
+      await haltQueue(redis, keys, queue, {
+        code: err.code,
+        message: haltMessage(err),
+        required: credits?.required,
+        available: credits?.available,
+      });
+      events.halted({ importId, batchNumber, code: err.code, message: haltMessage(err) });
+      return backToWaiting(job, token);
+    }
+
+    if (err instanceof RateLimitedError) {
+      // The API counted more than our limiter did (another client on the same key, a window
+      // out of step): wait as long as it says, queue-wide, without using an attempt.
+      await queue.rateLimit(err.retryAfterMs);
+      events.rateLimited({ importId, batchNumber, waitMs: err.retryAfterMs, source: 'api' });
+      throw Worker.RateLimitError();
+    }
+
+    if (err instanceof ConflictError) {
+      // The whole request met candidates already there: nothing to retry, all skipped.
+      const result = { added: 0, skipped: job.data.candidates.length, refused: 0 };
+      await settleBatch(redis, keys, importId, batchNumber, { failed: false, ...result });
+      events.batchSent({ importId, batchNumber, ...result });
+      return result;
+    }
+
+    const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
+    if (err.retryable && attemptsLeft > 0) {
+      events.batchRetrying({ importId, batchNumber, code: err.code, attemptsLeft });
+      throw err;
+    }
+
+    // Final: a 400 or 404 would fail the same way again, and transient failures ran out of
+    // attempts. The batch stays in the failed set with the API's message.
+    await settleBatch(redis, keys, importId, batchNumber, {
+      failed: true,
+      candidates: job.data.candidates.length,
+    });
+    events.batchFailed({ importId, batchNumber, code: err.code, message: err.message });
+    throw new UnrecoverableError(`${err.code}: ${err.message}`);
+  }
+}
+
+/** Puts an active batch back in the queue; no attempt is used. */
+async function backToWaiting(
+  job: Job<BatchJobData, BatchResult, 'batch'>,
+  token: string | undefined,
+): Promise<never> {
+  await job.moveToWait(token);
+  throw new WaitingError();
+}
+
+function haltMessage(err: VoiceHireError): string {
+  if (err instanceof InsufficientCreditsError) {
+    const figures =
+      err.required === undefined ? '' : ` (required ${err.required}, available ${err.available})`;
+    return `insufficient credits${figures}; top up, then run \`voicehire resume\``;
+  }
+  return (
+    `the API refused the key (${err.code}); check VOICEHIRE_API_KEY and the agency, ` +
+    'then run `voicehire resume`'
+  );
+}
