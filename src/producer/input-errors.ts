@@ -84,14 +84,14 @@ export function headerMissingError(path: string): CsvInputError {
   return new CsvInputError('HEADER_MISSING', path, problem, { row: 0, line: 1 });
 }
 
-/** UTF-8 at the start, something else further down: two files pasted together. */
+/** Read as UTF-8, but not UTF-8 throughout: typically two exports pasted together. */
 export function mixedEncodingError(
   path: string,
   place: RowPlace | undefined,
   cause: Error,
 ): CsvInputError {
   const problem =
-    `${describePlace(place)} is not valid UTF-8, although the start of the file is: the file ` +
+    `${describePlace(place)} is not valid UTF-8, though the file is read as UTF-8: it probably ` +
     'mixes two encodings; save it again from Excel as "CSV UTF-8"';
   return new CsvInputError('ENCODING_INVALID', path, problem, place, { cause });
 }
@@ -113,6 +113,7 @@ export function malformedCsvError(
     const problem = `unclosed quote starting at ${where}: check for a stray " in that row`;
     return new CsvInputError('CSV_MALFORMED', path, problem, place, options);
   }
+  // The bound is MAX_ROW_BYTES in read-csv.ts.
   if (cause.code === 'CSV_MAX_RECORD_SIZE') {
     const problem =
       `${where} runs on for more than 1 MB: a quote opened in that row is probably never ` +

@@ -58,6 +58,7 @@ const CHUNKS_AHEAD = 2;
 /**
  * A row longer than this is a quote that never closes, swallowing the rest of the file into one
  * cell; without a bound that cell would grow to the size of the file before the error shows.
+ * The error message in input-errors.ts names it: change both together.
  */
 const MAX_ROW_BYTES = 1024 * 1024;
 
@@ -192,7 +193,7 @@ class CsvReader implements CsvFile {
     try {
       this.#parser.resume();
       for (;;) {
-        // A refused file stops at once, even with chunks ready: the import is refused whole.
+        // A refused file stops at once, even with chunks ready: the rows after are unknown.
         if (this.#failure !== undefined) {
           throw this.#failure;
         }

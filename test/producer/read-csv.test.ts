@@ -29,7 +29,7 @@ async function writeTemp(name: string, content: string | Buffer): Promise<string
   return path;
 }
 
-/** A French export of `count` rows: header, then `Prénom1;Nom1;…`, CRLF. */
+/** `count` rows of a French export, without its header: `Hélène1;Dupré1;…`, CRLF. */
 function candidateRows(count: number, first = 1): string {
   const lines: string[] = [];
   for (let row = first; row < first + count; row++) {
@@ -227,7 +227,7 @@ describe('openCsv', () => {
 
       for await (const _chunk of csv.chunks(1000)) {
         // The consumer is busy with its first chunk: the reader must wait for it.
-        await delay(50);
+        await delay(200);
         readAhead.push(csv.bytesRead);
         await delay(200);
         readAhead.push(csv.bytesRead);
@@ -311,14 +311,15 @@ describe('openCsv', () => {
       const rest = `${'x'.repeat(99)}\n`.repeat(12_000);
       const path = await writeTemp(
         'runaway-quote.csv',
-        `${HEADER}${candidateRows(1)}Marie;"Curie;0622222222;marie@example.fr\r\n${rest}`,
+        `${HEADER}${candidateRows(1)}Marie;"Curie\r\nnée Skłodowska";0622222222;marie@example.fr\r\n` +
+          `Paul;"Martin;0633333333;paul.martin@example.fr\r\n${rest}`,
       );
 
       const error = await failureOf(readRows(path));
 
       expect(error.code).toBe('CSV_MALFORMED');
-      expect({ row: error.row, line: error.line }).toEqual({ row: 2, line: 3 });
-      expect(error.message).toContain('row 2 (line 3) runs on for more than 1 MB');
+      expect({ row: error.row, line: error.line }).toEqual({ row: 3, line: 5 });
+      expect(error.message).toContain('row 3 (line 5) runs on for more than 1 MB');
     });
 
     it('refuses a UTF-8 file that turns to Windows-1252 past its sampled start', async () => {
