@@ -3,9 +3,9 @@ import {
   createReadStream,
   createWriteStream,
   mkdtempSync,
-  rmSync,
   type WriteStream,
 } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -45,8 +45,12 @@ export class BatchStaging {
     }
   }
 
-  dispose(): void {
-    this.#stream.destroy();
-    rmSync(this.#dir, { recursive: true, force: true });
+  /** Closes the file (waiting for writes under way, which would fail if cut) and removes it. */
+  async dispose(): Promise<void> {
+    if (!this.#stream.writableFinished) {
+      this.#stream.end();
+      await once(this.#stream, 'close').catch(() => {});
+    }
+    await rm(this.#dir, { recursive: true, force: true });
   }
 }

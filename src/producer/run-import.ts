@@ -109,14 +109,14 @@ export async function runImport(options: ImportOptions, config: Config): Promise
     const pipeline = new ImportPipeline(mapping.mapping, report.add.bind(report), lookup);
 
     for await (const chunk of csv.chunks(options.chunkSize ?? DEFAULT_CHUNK_SIZE)) {
-      await staging.write(await pipeline.processChunk(chunk.rows, chunk.rowNumbers));
+      await staging?.write(await pipeline.processChunk(chunk.rows, chunk.rowNumbers));
       await report.flush();
       progress.rows = pipeline.counts.rows;
       progress.bytesRead = csv.bytesRead;
       progress.batches = pipeline.batchCount;
       options.onProgress?.(progress);
     }
-    await staging.write(pipeline.finish());
+    await staging?.write(pipeline.finish());
     await report.close();
 
     const summary: ImportSummary = {
@@ -131,7 +131,7 @@ export async function runImport(options: ImportOptions, config: Config): Promise
       rejectsPath,
       dryRun: context === undefined,
     };
-    if (context !== undefined) {
+    if (context !== undefined && staging !== undefined) {
       summary.batchesQueued = await queueStaged(context, staging, summary, progress, options);
     }
     return summary;
@@ -144,7 +144,7 @@ export async function runImport(options: ImportOptions, config: Config): Promise
     throw err;
   } finally {
     csv.close();
-    staging.dispose();
+    await staging?.dispose();
     await context?.close();
   }
 }
