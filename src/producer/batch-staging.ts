@@ -1,10 +1,5 @@
 import { once } from 'node:events';
-import {
-  createReadStream,
-  createWriteStream,
-  mkdtempSync,
-  type WriteStream,
-} from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

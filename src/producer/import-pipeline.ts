@@ -1,3 +1,4 @@
+import type { ProducerCounts } from '../shared/import-record.js';
 import type { BatchCandidate } from '../shared/jobs.js';
 import type { RejectReason } from '../shared/reject-reasons.js';
 import { InFileDedup } from './in-file-dedup.js';
@@ -16,14 +17,8 @@ export type RejectSink = (
 /** Tells which phone keys were already sent to the campaign by an earlier import. */
 export type AlreadySentLookup = (phoneKeys: readonly string[]) => Promise<Set<string>>;
 
-export interface PipelineCounts {
-  rows: number;
-  valid: number;
-  invalid: number;
-  invalidByReason: Partial<Record<RejectReason, number>>;
-  duplicates: number;
-  alreadySent: number;
-}
+/** The producer's counters, but for batches, which the packer counts. */
+export type PipelineCounts = Omit<ProducerCounts, 'batches'>;
 
 /**
  * The producer's work on each chunk of rows: validate, drop duplicates, drop phones already

@@ -4,9 +4,13 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Config } from '../shared/config.js';
 import { UsageError } from '../shared/exit-codes.js';
-import { readImport, saveImportStart, saveProducerCounts } from '../shared/import-record.js';
+import {
+  type ProducerCounts,
+  readImport,
+  saveImportStart,
+  saveProducerCounts,
+} from '../shared/import-record.js';
 import { openQueueContext, type QueueContext } from '../shared/queue-context.js';
-import type { RejectReason } from '../shared/reject-reasons.js';
 import { findAlreadySent } from '../shared/sent-phones.js';
 import { BatchStaging } from './batch-staging.js';
 import { type CsvFormat, detectFormat, type FormatOverrides } from './detect-format.js';
@@ -42,18 +46,11 @@ export interface ImportProgress {
   batches: number;
 }
 
-export interface ImportSummary {
+export interface ImportSummary extends ProducerCounts {
   importId: string;
   campaignId: string;
   file: string;
   format: CsvFormat;
-  rows: number;
-  valid: number;
-  invalid: number;
-  invalidByReason: Partial<Record<RejectReason, number>>;
-  duplicates: number;
-  alreadySent: number;
-  batches: number;
   /** Batches this run added to the queue: fewer than `batches` when the file was imported before. */
   batchesQueued: number;
   rejects: number;

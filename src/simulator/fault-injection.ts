@@ -1,3 +1,4 @@
+import { mulberry32 } from '../shared/seeded-random.js';
 /** Which failure, if any, one API request meets. */
 export type Fault = 'none' | 'unavailable' | 'reset' | 'timeout' | 'lost-answer';
 
@@ -41,20 +42,4 @@ export class FaultInjector {
     }
     return 'none';
   }
-}
-
-/**
- * Mulberry32: a small seeded generator, uniform enough for picking failures. Math.random takes
- * no seed, and node:crypto's generators are neither seedable nor needed here.
- */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { mulberry32 } from '../../src/shared/seeded-random.js';
 
 /**
  * Deterministic candidate files as recruiters' exports look: French names, every way people
@@ -82,18 +83,6 @@ const LAST_NAMES = [
   'Blanc',
 ];
 
-/** A small, fast PRNG (mulberry32): the same seed gives the same file on every machine. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Third digits of 06 numbers that libphonenumber's metadata holds valid for metropolitan France
 // (063 and 069 are partly overseas or unassigned).
 const MOBILE_THIRD_DIGITS = '01245678';
@@ -129,7 +118,7 @@ export function writePhone(phone: string, style: number): string {
 }
 
 export function* generateRows(options: GenerateOptions): Generator<GeneratedRow> {
-  const random = prng(options.seed ?? 1);
+  const random = mulberry32(options.seed ?? 1);
   const invalidShare = options.invalidShare ?? 0.05;
   const duplicateShare = options.duplicateShare ?? 0.05;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
