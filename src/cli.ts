@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerImportCommand } from './producer/import-command.js';
 import { registerStatusCommand } from './producer/status-command.js';
+import { registerWatchCommand } from './producer/watch-command.js';
 import { ConfigError } from './shared/config.js';
 import { EXIT, UsageError } from './shared/exit-codes.js';
 import { registerSimulatorCommand } from './simulator/simulator-command.js';
@@ -16,6 +17,7 @@ const program = new Command()
 
 registerImportCommand(program);
 registerStatusCommand(program);
+registerWatchCommand(program);
 registerWorkerCommands(program);
 registerSimulatorCommand(program);
 

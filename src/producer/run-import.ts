@@ -74,6 +74,23 @@ export async function runImport(options: ImportOptions, config: Config): Promise
   }
 
   const format = await detectFormat(options.file, options.format);
+  // Connected first: when Redis cannot be reached, no file has been opened or written yet.
+  const context = options.dryRun
+    ? undefined
+    : await openQueueContext(config, { persistent: false });
+
+  try {
+    return await importFile(options, format, context);
+  } finally {
+    await context?.close();
+  }
+}
+
+async function importFile(
+  options: ImportOptions,
+  format: CsvFormat,
+  context: QueueContext | undefined,
+): Promise<ImportSummary> {
   const csv = await openCsv(options.file, format);
   const mapping = mapColumns(csv.header, options.mapOverrides);
   if (!mapping.ok) {
@@ -84,10 +101,8 @@ export async function runImport(options: ImportOptions, config: Config): Promise
   const importId = await importIdOf(options, format);
   const rejectsPath = resolve(options.rejectsPath ?? defaultRejectsPath(options.file));
   const report = new RejectsReport(rejectsPath, csv.header, format.delimiter);
-  const staging = new BatchStaging();
-  const context = options.dryRun
-    ? undefined
-    : await openQueueContext(config, { persistent: false });
+  // A dry run keeps no batch: it only counts them.
+  const staging = context ? new BatchStaging() : undefined;
   const progress: ImportProgress = {
     phase: 'reading',
     rows: 0,
@@ -106,14 +121,16 @@ export async function runImport(options: ImportOptions, config: Config): Promise
     const pipeline = new ImportPipeline(mapping.mapping, report.add.bind(report), lookup);
 
     for await (const chunk of csv.chunks(options.chunkSize ?? DEFAULT_CHUNK_SIZE)) {
-      await staging?.write(await pipeline.processChunk(chunk.rows, chunk.rowNumbers));
+      const batches = await pipeline.processChunk(chunk.rows, chunk.rowNumbers);
+      await staging?.write(batches);
       await report.flush();
       progress.rows = pipeline.counts.rows;
       progress.bytesRead = csv.bytesRead;
       progress.batches = pipeline.batchCount;
       options.onProgress?.(progress);
     }
-    await staging?.write(pipeline.finish());
+    const lastBatches = pipeline.finish();
+    await staging?.write(lastBatches);
     await report.close();
 
     const summary: ImportSummary = {
@@ -142,7 +159,6 @@ export async function runImport(options: ImportOptions, config: Config): Promise
   } finally {
     csv.close();
     await staging?.dispose();
-    await context?.close();
   }
 }
 

@@ -61,21 +61,28 @@ function waitForReady(child: ChildProcess): Promise<void> {
       10_000,
     );
 
-    child.once('error', (err) => {
+    const onError = (err: Error) => {
       clearTimeout(timer);
       reject(new Error(`redis-server could not run (is it installed?): ${err.message}`));
-    });
-    child.once('exit', (code) => {
+    };
+    const onExit = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-    child.stdout?.on('data', (chunk: Buffer) => {
+    };
+    const onOutput = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) {
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        // Only our own listeners: stop() adds an 'exit' listener of its own later.
+        child.off('error', onError);
+        child.off('exit', onExit);
+        child.stdout?.off('data', onOutput);
+        child.stdout?.resume();
         resolve();
       }
-    });
+    };
+    child.once('error', onError);
+    child.once('exit', onExit);
+    child.stdout?.on('data', onOutput);
   });
 }

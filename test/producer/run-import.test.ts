@@ -121,7 +121,10 @@ describe('when a file is refused as a whole', () => {
       { length: 300 },
       (_, i) => `Ana,Lopez,06${String(10_000_000 + i)},ana${i}@example.fr`,
     );
-    writeFileSync(file, `first_name,last_name,phone,email\n${rows.join('\n')}\nBen,"Morel,0611,b@x.fr\n`);
+    writeFileSync(
+      file,
+      `first_name,last_name,phone,email\n${rows.join('\n')}\nBen,"Morel,0611,b@x.fr\n`,
+    );
 
     const failure = await runImport({ file, campaignId }, config).catch((err: unknown) => err);
 
