@@ -56,6 +56,19 @@ const configSchema = z.object({
    * recovery).
    */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+
+  /** Where alerts (low credits, halts) are posted as JSON `{text}`; unset: logs only. */
+  ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+
+  /** Credits under which the low-credits alert fires; 50 as the API's guide suggests. */
+  CREDITS_ALERT_THRESHOLD: z.coerce.number().min(0).default(50),
+
+  /** How often a worker reads the account's credits, for the gauge and the alert. */
+  CREDITS_CHECK_MS: z.coerce.number().int().min(1000).default(300_000),
+
+  /** Basic-auth credentials of the Bull Board at /board (`voicehire serve`). */
+  BOARD_USER: z.string().min(1).optional(),
+  BOARD_PASSWORD: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

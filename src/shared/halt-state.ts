@@ -16,14 +16,15 @@ export interface HaltState {
 
 /**
  * Pauses the batch queue for every worker on every machine (BullMQ's global pause) and records
- * why. Calling it again while halted only refreshes the reason.
+ * why. Returns true for the call that halted a running queue, false when it was halted already
+ * (several workers meet the same 402 at once): only the first should raise the alarm.
  */
 export async function haltQueue(
   redis: Redis,
   keys: RedisKeys,
   queue: BatchQueue,
   halt: Omit<HaltState, 'at'>,
-): Promise<void> {
+): Promise<boolean> {
   const fields: Record<string, string> = {
     code: halt.code,
     message: halt.message,
@@ -37,8 +38,14 @@ export async function haltQueue(
   }
 
   // Record first: a worker that finds the queue paused can always read why.
-  await redis.multi().del(keys.halt).hset(keys.halt, fields).exec();
+  const results = await redis
+    .multi()
+    .hsetnx(keys.halt, 'code', halt.code)
+    .del(keys.halt)
+    .hset(keys.halt, fields)
+    .exec();
   await queue.pause();
+  return results?.[0]?.[1] === 1;
 }
 
 export async function readHalt(redis: Redis, keys: RedisKeys): Promise<HaltState | undefined> {

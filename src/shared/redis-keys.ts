@@ -8,6 +8,12 @@ export function redisKeys(prefix: string) {
     importRecord: (importId: string) => `${prefix}:import:${importId}`,
     /** Hash: batch number -> the batch's settled outcome, so counters move once per batch. */
     importSettled: (importId: string) => `${prefix}:import:${importId}:settled`,
+    /**
+     * Hash: batch number -> 1 while a call that may have reached the API has no known answer
+     * (a timeout, a reset, a crash), so that the batch's next attempt knows its skips may be
+     * its own earlier additions.
+     */
+    importInFlight: (importId: string) => `${prefix}:import:${importId}:in-flight`,
     /** List of JSON items: candidates the API refused, with their source row. */
     importApiRejects: (importId: string) => `${prefix}:import:${importId}:api-rejects`,
     /** Sorted set: import ids by creation time, for `voicehire status`. */

@@ -55,19 +55,42 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
       throw Worker.RateLimitError();
     }
 
+    // Settled already: the worker that sent it died before BullMQ marked the job completed.
+    // Sending it again would spend one of the hour's scarce calls for nothing.
+    if ((await redis.hget(keys.importSettled(importId), String(batchNumber))) !== null) {
+      return { added: 0, skipped: 0, refused: 0 };
+    }
+
+    const inFlight = keys.importInFlight(importId);
+    const resent = (await redis.hsetnx(inFlight, String(batchNumber), '1')) === 0;
+
     let response: AddCandidatesResult;
     try {
       response = await client.addCandidates(campaignId, candidates);
     } catch (err) {
+      // An answer, even an error, says the call was not handled; only silence leaves it unknown.
+      if (err instanceof VoiceHireError && err.status !== undefined) {
+        await redis.hdel(inFlight, String(batchNumber));
+      }
       return handleFailure(err, job, token);
     }
 
-    const result = await recordSuccess(job.data, response);
+    const result = await recordSuccess(job.data, response, resent);
+    await redis.hdel(inFlight, String(batchNumber));
     events.batchSent({ importId, batchNumber, ...result });
     return result;
   };
 
-  async function recordSuccess(batch: BatchJobData, response: AddCandidatesResult) {
+  /**
+   * `resent`: an earlier call with this batch may have reached the API without us learning its
+   * answer. The API then skips the phones that call added; they count as added by this import,
+   * not as skipped.
+   */
+  async function recordSuccess(
+    batch: BatchJobData,
+    response: AddCandidatesResult,
+    resent: boolean,
+  ) {
     const refusedIndexes = new Set<number>();
     const rejects: ApiReject[] = [];
     for (const item of response.errors) {
@@ -100,8 +123,8 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
     }
 
     const result: BatchResult = {
-      added: response.candidates_added,
-      skipped: response.candidates_skipped,
+      added: response.candidates_added + (resent ? response.candidates_skipped : 0),
+      skipped: resent ? 0 : response.candidates_skipped,
       refused: rejects.length,
     };
     await settleBatch(redis, keys, batch.importId, batch.batchNumber, { failed: false, ...result });
@@ -121,13 +144,13 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
 
     if (err.haltsQueue) {
       const credits = err instanceof InsufficientCreditsError ? err : undefined;
-      await haltQueue(redis, keys, queue, {
+      const first = await haltQueue(redis, keys, queue, {
         code: err.code,
         message: haltMessage(err),
         required: credits?.required,
         available: credits?.available,
       });
-      events.halted({ importId, batchNumber, code: err.code, message: haltMessage(err) });
+      events.halted({ importId, batchNumber, code: err.code, message: haltMessage(err), first });
       return backToWaiting(job, token);
     }
 

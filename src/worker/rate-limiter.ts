@@ -14,13 +14,20 @@ export type Permit = { granted: true } | { granted: false; waitMs: number };
  * milliseconds after we counted it, and a request that arrives early is a 429.
  */
 function marginMs(durationMs: number): number {
-  return Math.min(250, Math.round(durationMs / 10));
+  // 250 ms at least: a cold connection or a TLS handshake can delay a first request by more than
+  // 100 ms, which was enough for occasional 429s on 1-second windows in our tests.
+  return Math.min(1_000, Math.max(250, Math.round(durationMs / 10)));
 }
 
 // rate-limiter-flexible's own script, with the expiry in milliseconds plus the margin above
-// (ARGV[4] is the window's exact duration in seconds).
+// (ARGV[4] is the window's exact duration in seconds). A point given back (negative ARGV[1])
+// to a window that has meanwhile expired is dropped: recreating the key at -1 would let that
+// fresh window allow one call too many.
 function incrementScript(margin: number): string {
   return `
+if tonumber(ARGV[1]) < 0 and redis.call('exists', KEYS[1]) == 0 then
+  return {0, 0}
+end
 local ttlMs = math.floor(tonumber(ARGV[4]) * 1000) + ${margin}
 redis.call('set', KEYS[1], 0, 'PX', ttlMs, 'NX')
 local consumed = redis.call('incrby', KEYS[1], ARGV[1])

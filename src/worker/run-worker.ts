@@ -1,12 +1,15 @@
 import { Worker } from 'bullmq';
+import { createAlert } from '../shared/alerts.js';
 import type { Config } from '../shared/config.js';
 import { readHalt } from '../shared/halt-state.js';
 import { BATCH_QUEUE, type BatchJobData, type BatchResult } from '../shared/jobs.js';
 import type { Logger } from '../shared/logger.js';
+import { createApiMetrics, createRegistry } from '../shared/metrics.js';
+import { startMetricsServer } from './metrics-server.js';
 import { createBatchProcessor } from './process-batch.js';
 import { tryResume } from './resume.js';
 import { openApiContext } from './worker-context.js';
-import { logWorkerEvents } from './worker-events.js';
+import { workerEvents } from './worker-events.js';
 
 export interface WorkerOptions {
   /** Batches processed at once by this process. Default 5. */
@@ -14,7 +17,12 @@ export interface WorkerOptions {
   /** While halted, re-check the credits every `autoResumeMs` and resume by itself. */
   autoResume: boolean;
   autoResumeMs: number;
+  /** Serve this worker's own metrics on that port; none when undefined. */
+  metricsPort?: number;
 }
+
+/** An API call slower than this is logged as a warning. */
+const SLOW_CALL_MS = 5_000;
 
 export interface RunningWorker {
   /** Finishes or returns the batches in flight, then closes every connection. */
@@ -31,9 +39,27 @@ export async function runWorker(
   config: Config,
   logger: Logger,
 ): Promise<RunningWorker> {
-  const context = await openApiContext(config, { persistent: true });
-  const events = logWorkerEvents(logger);
+  const metrics = createApiMetrics(createRegistry());
+  const context = await openApiContext(config, {
+    persistent: true,
+    onResponse: (event) => {
+      metrics.observeResponse(event);
+      if (event.durationMs > SLOW_CALL_MS) {
+        logger.warn({ endpoint: event.endpoint, durationMs: event.durationMs }, 'slow api call');
+      }
+    },
+  });
+  const events = workerEvents({
+    logger,
+    metrics,
+    alert: createAlert(config, logger),
+    creditsThreshold: config.CREDITS_ALERT_THRESHOLD,
+  });
   const processor = createBatchProcessor({ ...context, events });
+  const metricsServer =
+    options.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(metrics.registry, options.metricsPort);
 
   const worker = new Worker<BatchJobData, BatchResult, 'batch'>(BATCH_QUEUE, processor, {
     connection: context.redis,
@@ -44,12 +70,31 @@ export async function runWorker(
     // A batch whose worker died is not a bad batch: let it be recovered many times rather than
     // failed after the first crash (BullMQ's default is 1).
     maxStalledCount: 20,
+    // BullMQ honours a queue-wide wait (queue.rateLimit, after a 429 or our own limiter's
+    // refusal) only in workers that have a limiter. This one never binds: the real windows are
+    // enforced by ApiRateLimiter, before each call.
+    limiter: { max: 1_000_000_000, duration: 1_000 },
   });
   worker.on('error', (err) => logger.error({ err: { message: err.message } }, 'worker error'));
 
   const autoResume = options.autoResume
     ? setInterval(() => void checkAndResume(), options.autoResumeMs)
     : undefined;
+  const creditsCheck = setInterval(() => void readCredits(), config.CREDITS_CHECK_MS);
+  void readCredits();
+
+  /** Feeds the credits gauge and the low-credits alert; skipped when the limiter says wait. */
+  async function readCredits(): Promise<void> {
+    try {
+      const permit = await context.limiter.acquire('reads');
+      if (permit.granted) {
+        const credits = await context.client.getCredits();
+        events.creditsRead({ creditsAvailable: credits.credits_available });
+      }
+    } catch (err) {
+      logger.warn({ err: { message: (err as Error).message } }, 'credits check failed');
+    }
+  }
 
   async function checkAndResume(): Promise<void> {
     try {
@@ -57,6 +102,9 @@ export async function runWorker(
         return;
       }
       const outcome = await tryResume(context);
+      if (outcome.creditsAvailable !== undefined) {
+        events.creditsRead({ creditsAvailable: outcome.creditsAvailable });
+      }
       if (outcome.resumed) {
         events.resumed({ reason: 'auto-resume', creditsAvailable: outcome.creditsAvailable });
       } else {
@@ -75,7 +123,9 @@ export async function runWorker(
   return {
     async close() {
       clearInterval(autoResume);
+      clearInterval(creditsCheck);
       await worker.close();
+      metricsServer?.close();
       await context.close();
       logger.info('worker stopped');
     },

@@ -16,6 +16,21 @@ export function positiveInteger(value: string): number {
   return number;
 }
 
+interface WorkerCommandOptions {
+  concurrency: number;
+  autoResume: boolean;
+  autoResumeEvery: number;
+  metricsPort?: number;
+}
+
+export function port(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65_535) {
+    throw new InvalidArgumentError('expected a TCP port from 0 to 65535');
+  }
+  return number;
+}
+
 /** `voicehire worker`, `resume` and `retry-failed`. */
 export function registerWorkerCommands(program: Command): void {
   program
@@ -24,33 +39,33 @@ export function registerWorkerCommands(program: Command): void {
     .option('--concurrency <n>', 'batches in flight in this process', positiveInteger, 5)
     .option('--auto-resume', 'while halted, re-check the credits and resume by itself', false)
     .option('--auto-resume-every <seconds>', 'how often to re-check', positiveInteger, 180)
-    .action(
-      async (options: { concurrency: number; autoResume: boolean; autoResumeEvery: number }) => {
-        const config = loadConfig();
-        const logger = createLogger(config.LOG_LEVEL);
-        const worker = await runWorker(
-          {
-            concurrency: options.concurrency,
-            autoResume: options.autoResume,
-            autoResumeMs: options.autoResumeEvery * 1000,
-          },
-          config,
-          logger,
-        );
+    .option('--metrics-port <port>', "serve this worker's Prometheus metrics on that port", port)
+    .action(async (options: WorkerCommandOptions) => {
+      const config = loadConfig();
+      const logger = createLogger(config.LOG_LEVEL);
+      const worker = await runWorker(
+        {
+          concurrency: options.concurrency,
+          autoResume: options.autoResume,
+          autoResumeMs: options.autoResumeEvery * 1000,
+          ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
+        },
+        config,
+        logger,
+      );
 
-        await new Promise<void>((resolve) => {
-          const stop = (signal: NodeJS.Signals) => {
-            logger.info({ signal }, 'shutting down');
-            // A second signal means "now": exit without waiting for batches in flight, which
-            // come back through stalled-job recovery.
-            process.once(signal, () => process.exit(130));
-            void worker.close().then(resolve);
-          };
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
-      },
-    );
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          logger.info({ signal }, 'shutting down');
+          // A second signal means "now": exit without waiting for batches in flight, which
+          // come back through stalled-job recovery.
+          process.once(signal, () => process.exit(130));
+          void worker.close().then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
 
   program
     .command('resume')
