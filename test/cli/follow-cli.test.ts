@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CAMPAIGN, type ImportHarness, importHarnessPerTest } from '../support/import-harness.js';
+
+const cli = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+const open = importHarnessPerTest();
+
+/**
+ * Runs the built command without blocking this process: the simulator answers from this
+ * process's event loop.
+ */
+async function voicehire(harness: ImportHarness, ...args: string[]) {
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd: harness.dir,
+    env: { PATH: process.env.PATH ?? '', ...harness.env, LOG_LEVEL: 'silent' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('voicehire import --wait', () => {
+  it('follows the import to the end and prints the settled counts', async () => {
+    const harness = await open();
+    const file = await harness.writeCandidates({ rows: 800, seed: 31 });
+    await harness.startWorker();
+
+    const run = await voicehire(
+      harness,
+      'import',
+      file.path,
+      '--campaign',
+      CAMPAIGN,
+      '--wait',
+      '--json',
+    );
+
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({
+      state: 'done',
+      batches_failed: 0,
+      candidates_added: file.phones.length,
+      candidates_skipped: 0,
+      api_refused: 0,
+      halted: null,
+    });
+    expect(result.batches_done).toBe(result.batches);
+  });
+
+  it('exits 3 when the credits run out, and resume refuses until a top-up', async () => {
+    const harness = await open({ simulator: { credits: 250 } });
+    const file = await harness.writeCandidates({ rows: 800, seed: 32 });
+    await harness.startWorker();
+
+    const run = await voicehire(
+      harness,
+      'import',
+      file.path,
+      '--campaign',
+      CAMPAIGN,
+      '--wait',
+      '--json',
+    );
+    const result = JSON.parse(run.stdout);
+
+    expect(run.code).toBe(3);
+    expect(result.state).toBe('halted');
+    expect(result.halted).toContain('insufficient credits (required 100, available 50)');
+
+    const status = await voicehire(harness, 'status', result.import_id, '--json');
+    expect(status.code).toBe(3);
+    expect(JSON.parse(status.stdout).state).toBe('halted');
+
+    const refused = await voicehire(harness, 'resume');
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toContain('credits are still too low (required 100, available 50)');
+
+    harness.simulator.topUp(1_000);
+    const resumed = await voicehire(harness, 'resume');
+    expect(resumed.code).toBe(0);
+
+    const done = await voicehire(
+      harness,
+      'import',
+      file.path,
+      '--campaign',
+      CAMPAIGN,
+      '--wait',
+      '--json',
+    );
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout).candidates_added).toBe(file.phones.length);
+  });
+
+  it('exits 4 when batches fail for good, and retry-failed sends them again', async () => {
+    const harness = await open();
+    const file = await harness.writeCandidates({ rows: 300, seed: 33 });
+    harness.simulator.setCampaignStatus(CAMPAIGN, 'paused');
+    await harness.startWorker();
+
+    const failed = await voicehire(
+      harness,
+      'import',
+      file.path,
+      '--campaign',
+      CAMPAIGN,
+      '--wait',
+      '--json',
+    );
+    expect(failed.code).toBe(4);
+    const { import_id: importId, batches } = JSON.parse(failed.stdout);
+    expect(JSON.parse(failed.stdout).batches_failed).toBe(batches);
+
+    harness.simulator.setCampaignStatus(CAMPAIGN, 'active');
+    const retried = await voicehire(harness, 'retry-failed', importId);
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toContain(`${batches} failed batch(es) queued again`);
+
+    const done = await voicehire(
+      harness,
+      'import',
+      file.path,
+      '--campaign',
+      CAMPAIGN,
+      '--wait',
+      '--json',
+    );
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout).batches_failed).toBe(0);
+  });
+});
+
+describe('voicehire status', () => {
+  it('lists the recent imports as JSON', async () => {
+    const harness = await open();
+    const first = await harness.writeCandidates({ rows: 120, seed: 34, name: 'a.csv' });
+    const second = await harness.writeCandidates({ rows: 150, seed: 35, name: 'b.csv' });
+    await voicehire(harness, 'import', first.path, '--campaign', CAMPAIGN);
+    await voicehire(harness, 'import', second.path, '--campaign', CAMPAIGN);
+
+    const run = await voicehire(harness, 'status', '--json');
+
+    expect(run.code).toBe(0);
+    const files = JSON.parse(run.stdout).map((status: { file: string }) => status.file);
+    expect(files.sort()).toEqual([first.path, second.path].sort());
+  });
+});
