@@ -1,31 +1,13 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { detectFormat, SAMPLE_BYTES } from '../../src/producer/detect-format.js';
 import { CsvInputError } from '../../src/producer/input-errors.js';
+import { fixture, tempFilesPerTestFile } from '../support/temp-files.js';
 
-function fixture(name: string): string {
-  return fileURLToPath(new URL(`../fixtures/csv/${name}`, import.meta.url));
-}
-
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'detect-format-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function writeTemp(name: string, content: string | Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, content);
-  return path;
-}
+const temp = tempFilesPerTestFile('detect-format-');
+const writeTemp = temp.write;
 
 /** ASCII rows up to `length` bytes, so that a test can place a byte exactly. */
 function asciiRows(length: number): string {
@@ -177,7 +159,7 @@ describe('detectFormat', () => {
 
   describe('when the file cannot be used', () => {
     it('refuses a missing file, naming it', async () => {
-      const path = join(dir, 'nowhere.csv');
+      const path = join(temp.dir(), 'nowhere.csv');
 
       const detection = detectFormat(path);
 
@@ -187,7 +169,7 @@ describe('detectFormat', () => {
     });
 
     it('refuses a folder', async () => {
-      const path = join(dir, 'exports');
+      const path = join(temp.dir(), 'exports');
       await mkdir(path);
 
       const detection = detectFormat(path);

@@ -1,33 +1,15 @@
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CsvFormat, detectFormat } from '../../src/producer/detect-format.js';
 import { CsvInputError } from '../../src/producer/input-errors.js';
 import { type CsvFile, openCsv, type RowChunk } from '../../src/producer/read-csv.js';
+import { fixture, tempFilesPerTestFile } from '../support/temp-files.js';
 
-function fixture(name: string): string {
-  return fileURLToPath(new URL(`../fixtures/csv/${name}`, import.meta.url));
-}
-
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'read-csv-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function writeTemp(name: string, content: string | Buffer): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, content);
-  return path;
-}
+const temp = tempFilesPerTestFile('read-csv-');
+const writeTemp = temp.write;
 
 /** `count` rows of a French export, without its header: `Hélène1;Dupré1;…`, CRLF. */
 function candidateRows(count: number, first = 1): string {
@@ -355,7 +337,7 @@ describe('openCsv', () => {
     });
 
     it('refuses a folder', async () => {
-      const path = join(dir, 'a-folder.csv');
+      const path = join(temp.dir(), 'a-folder.csv');
       await mkdir(path);
       const format: CsvFormat = { encoding: 'utf-8', bom: false, delimiter: ';' };
 
