@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import {
   ErrorCode,
   errorFromResponse,
@@ -171,22 +172,20 @@ export class VoiceHireClient {
     campaignId: string,
     options: CallOptions = {},
   ): Promise<CampaignDetails> {
-    const endpoint = '/campaigns/:id/details';
-    assertCampaignId('GET', endpoint, campaignId);
-
-    const answer = await this.#request({
-      method: 'GET',
-      endpoint,
-      id: campaignId,
-      signal: options.signal,
-    });
-
-    return parseSuccess(answer, campaignDetailsSchema);
+    return this.#readCampaign('/campaigns/:id/details', campaignId, campaignDetailsSchema, options);
   }
 
   /** Whether the campaign takes candidates (`active`) or not (`paused`, `completed`). */
   async getCampaignStatus(campaignId: string, options: CallOptions = {}): Promise<CampaignStatus> {
-    const endpoint = '/campaigns/:id/status';
+    return this.#readCampaign('/campaigns/:id/status', campaignId, campaignStatusSchema, options);
+  }
+
+  async #readCampaign<T>(
+    endpoint: string,
+    campaignId: string,
+    schema: z.ZodType<T>,
+    options: CallOptions,
+  ): Promise<T> {
     assertCampaignId('GET', endpoint, campaignId);
 
     const answer = await this.#request({
@@ -196,7 +195,7 @@ export class VoiceHireClient {
       signal: options.signal,
     });
 
-    return parseSuccess(answer, campaignStatusSchema);
+    return parseSuccess(answer, schema);
   }
 
   /** Sends one call; returns a 2xx answer's parsed body, or throws a VoiceHireError. */
