@@ -6,10 +6,14 @@ import { BATCH_QUEUE, type BatchJobData, type BatchResult } from './jobs.js';
 export type BatchQueue = Queue<BatchJobData, BatchResult, 'batch'>;
 
 export function createBatchQueue(connection: Redis, config: Config): BatchQueue {
-  return new Queue<BatchJobData, BatchResult, 'batch'>(BATCH_QUEUE, {
+  const queue = new Queue<BatchJobData, BatchResult, 'batch'>(BATCH_QUEUE, {
     connection,
     prefix: config.QUEUE_PREFIX,
   });
+  // Without a listener BullMQ prints every failed reconnect to the console. A lost connection is
+  // the connection's owner's to report (a command fails, a worker logs); the queue stays quiet.
+  queue.on('error', () => {});
+  return queue;
 }
 
 /** Options of every batch job: retries for transient failures, bounded retention. */

@@ -8,8 +8,15 @@ export interface RedisServer {
   url: string;
   port: number;
   dir: string;
-  process: ChildProcess;
+  /** The running redis-server; a new one after restart(). */
+  readonly process: ChildProcess;
+  /** Stops it and removes its folder. */
   stop(): Promise<void>;
+  /**
+   * Stops it (SIGTERM: Redis writes its AOF, when on, before exiting) and starts it again on the
+   * same port and folder, as an operator's restart would.
+   */
+  restart(): Promise<void>;
 }
 
 /** Asks the kernel for a free TCP port on 127.0.0.1. */
@@ -34,21 +41,34 @@ export async function startRedis(extraArgs: string[] = [], port?: number): Promi
   const args = ['--port', String(chosenPort), '--bind', '127.0.0.1', '--dir', dir];
   args.push('--save', '', '--appendonly', 'no', ...extraArgs);
 
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  await waitForReady(child);
+  const launch = async () => {
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    await waitForReady(child);
+    return child;
+  };
+  const halt = async (child: ChildProcess) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  let child = await launch();
 
   return {
     url: `redis://127.0.0.1:${chosenPort}`,
     port: chosenPort,
     dir,
-    process: child,
+    get process() {
+      return child;
+    },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await halt(child);
       rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await halt(child);
+      child = await launch();
     },
   };
 }

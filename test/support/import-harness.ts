@@ -61,6 +61,8 @@ export interface HarnessOptions {
   simulator?: SimulatorOptions;
   /** Variables merged over FAST_ENV; REDIS_URL, QUEUE_PREFIX and the API URL are the harness's. */
   env?: Record<string, string>;
+  /** A Redis of the test's own (one it may restart); default the run's shared one. */
+  redisUrl?: string;
 }
 
 /** A generated candidate file and what a perfect import of it adds. */
@@ -103,7 +105,7 @@ export class ImportHarness {
     const env = {
       ...FAST_ENV,
       ...overrides,
-      REDIS_URL: inject('redisUrl'),
+      REDIS_URL: options.redisUrl ?? inject('redisUrl'),
       QUEUE_PREFIX: prefix,
       VOICEHIRE_API_URL: simulator.url,
     };
@@ -129,7 +131,8 @@ export class ImportHarness {
   /** A context of its own, for commands such as resume; `env` changes the API key, say. */
   async openApiContext(env: Record<string, string> = {}): Promise<ApiContext> {
     const context = await openApiContext(loadConfig({ ...this.env, ...env }), {
-      persistent: false,
+      // Persistent, as a long-running process: a test may restart Redis under it.
+      persistent: true,
     });
     this.#contexts.push(context);
     return context;
