@@ -69,6 +69,28 @@ const configSchema = z.object({
   /** Basic-auth credentials of the Bull Board at /board (`voicehire serve`). */
   BOARD_USER: z.string().min(1).optional(),
   BOARD_PASSWORD: z.string().min(1).optional(),
+
+  /**
+   * Where interview results are kept (the candidate mappings): `postgres://…` for PostgreSQL,
+   * else a SQLite file, as `sqlite:path` or a plain path. SQLite serves processes on one
+   * machine; workers on several machines need PostgreSQL.
+   */
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    .refine((url) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^postgres(ql)?:\/\//i.test(url), {
+      message: 'a postgres:// URL, or a SQLite file as sqlite:path or a plain path',
+    })
+    .default('sqlite:voicehire.db'),
+
+  /**
+   * The secret VoiceHire signs webhooks with (X-VoiceHire-Signature). When set, a delivery
+   * with a missing, malformed or wrong signature is refused with 401.
+   */
+  VOICEHIRE_WEBHOOK_SECRET: z.string().min(1).optional(),
+
+  /** How long campaign details and status are cached; 5 minutes, as the API's guide says. */
+  CAMPAIGN_CACHE_TTL_MS: z.coerce.number().int().min(0).default(300_000),
 });
 
 export type Config = z.infer<typeof configSchema>;
