@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerImportCommand } from './producer/import-command.js';
 import { registerStatusCommand } from './producer/status-command.js';
 import { registerWatchCommand } from './producer/watch-command.js';
+import { registerServeCommand } from './server/serve-command.js';
 import { ConfigError } from './shared/config.js';
 import { EXIT, UsageError } from './shared/exit-codes.js';
 import { registerSimulatorCommand } from './simulator/simulator-command.js';
@@ -19,6 +20,7 @@ registerImportCommand(program);
 registerStatusCommand(program);
 registerWatchCommand(program);
 registerWorkerCommands(program);
+registerServeCommand(program);
 registerSimulatorCommand(program);
 
 try {
