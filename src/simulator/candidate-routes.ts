@@ -1,5 +1,6 @@
 import type { ApiResponse } from './api-response.js';
 import { apiError, campaignNotFound, ok, validationError } from './api-response.js';
+import type { StoredCandidate } from './campaign-store.js';
 import { checkCandidate, type ValidCandidate } from './candidate-rules.js';
 import { parseJson } from './http-io.js';
 import { readPage } from './pagination.js';
@@ -63,6 +64,7 @@ export function addCandidates(context: RouteContext, campaignId: string): ApiRes
   const available = state.credits.creditsAvailable;
   if (available < newCandidates.size) {
     state.recorder.count('insufficientCredits');
+    state.credits.refuse(campaignId);
     return apiError(
       402,
       'INSUFFICIENT_CREDITS',
@@ -74,11 +76,16 @@ export function addCandidates(context: RouteContext, campaignId: string): ApiRes
   for (const candidate of newCandidates.values()) {
     state.campaigns.addCandidate(campaign, candidate);
     state.recorder.phoneReceived(campaignId, candidate.phone, true);
+    // Only queued here: the deliveries go out later, from the sender's queue.
+    state.webhooks.candidateAdded(
+      campaign,
+      campaign.candidates.get(candidate.phone) as StoredCandidate,
+    );
   }
   for (const phone of skippedPhones) {
     state.recorder.phoneReceived(campaignId, phone, false);
   }
-  state.credits.spend(newCandidates.size);
+  state.credits.spend(newCandidates.size, campaignId);
   state.recorder.addCall({
     at: Date.now(),
     campaignId,

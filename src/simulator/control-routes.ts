@@ -5,7 +5,7 @@ import {
   resourceNotFound,
   validationError,
 } from './api-response.js';
-import { CAMPAIGN_STATUSES, isCampaignStatus } from './campaign-store.js';
+import { CAMPAIGN_STATUSES, type CampaignStatus, isCampaignStatus } from './campaign-store.js';
 import { parseJson } from './http-io.js';
 import type { SimulatorState } from './simulator-state.js';
 
@@ -65,8 +65,26 @@ function setStatus(state: SimulatorState, campaignId: string, body: unknown): Ap
     return campaignNotFound(campaignId);
   }
 
-  state.campaigns.setStatus(campaignId, status);
+  changeCampaignStatus(state, campaignId, status);
   return ok({ campaign_id: campaignId, status });
+}
+
+/**
+ * Sets a campaign's status, and sends `campaign.status_changed` when it did change. Throws when
+ * the campaign does not exist.
+ */
+export function changeCampaignStatus(
+  state: SimulatorState,
+  campaignId: string,
+  status: CampaignStatus,
+): void {
+  const oldStatus = state.campaigns.get(campaignId)?.status;
+  state.campaigns.setStatus(campaignId, status);
+
+  const campaign = state.campaigns.get(campaignId);
+  if (campaign !== undefined && oldStatus !== undefined && oldStatus !== status) {
+    state.webhooks.campaignStatusChanged(campaign, oldStatus);
+  }
 }
 
 function fieldOf(body: unknown, field: string): unknown {

@@ -20,6 +20,11 @@ interface SimulatorFlags {
   lostAnswerRate?: number;
   seed?: number;
   agencyInactive?: boolean;
+  webhookUrl?: string;
+  webhookSecret?: string;
+  webhookDelay?: number;
+  webhookChaos?: boolean;
+  creditsLow?: number;
 }
 
 /** What the command touches outside itself; tests give their own. */
@@ -67,8 +72,25 @@ export function registerSimulatorCommand(
       'share handled in full whose answer is lost',
       parseShare('--lost-answer-rate'),
     )
-    .option('--seed <n>', 'seed of the failure sequence', parseInteger('--seed'))
+    .option(
+      '--seed <n>',
+      'seed of the failures, interview outcomes and webhook chaos',
+      parseInteger('--seed'),
+    )
     .option('--agency-inactive', 'answer every API request 403 AGENCY_INACTIVE')
+    .option('--webhook-url <url>', 'post the webhook events there (default: none sent)')
+    .option('--webhook-secret <secret>', 'sign them into X-VoiceHire-Signature')
+    .option(
+      '--webhook-delay <ms>',
+      'from candidate.added to interview.started, and on to its outcome (default 2000)',
+      parseNumber('--webhook-delay'),
+    )
+    .option('--webhook-chaos', 'send some deliveries twice and shuffle their order (from --seed)')
+    .option(
+      '--credits-low <n>',
+      'send credits.low below this many credits (default 10)',
+      parseNumber('--credits-low'),
+    )
     .action((flags: SimulatorFlags) => runSimulator(flags, io));
 }
 
@@ -88,10 +110,17 @@ async function runSimulator(flags: SimulatorFlags, io: SimulatorCommandIo): Prom
     lostAnswerRate: flags.lostAnswerRate,
     seed: flags.seed,
     agencyInactive: flags.agencyInactive,
+    webhookUrl: flags.webhookUrl,
+    webhookSecret: flags.webhookSecret,
+    webhookDelayMs: flags.webhookDelay,
+    webhookChaos: flags.webhookChaos,
+    creditsLowThreshold: flags.creditsLow,
   });
 
-  // The URL goes to stderr for people and alone on stdout for scripts. Keys stay out of both.
-  logger.info({ url: simulator.url }, 'simulator listening');
+  // The URL goes to stderr for people and alone on stdout for scripts. Keys stay out of both,
+  // and so do the webhook URL and secret: a receiver's URL often carries a token.
+  const webhooks = flags.webhookUrl !== undefined;
+  logger.info({ url: simulator.url, webhooks }, 'simulator listening');
   io.printLine(simulator.url);
 
   const signal = await io.untilStopped();

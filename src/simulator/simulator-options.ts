@@ -33,10 +33,30 @@ export interface SimulatorOptions {
    * Default 0.
    */
   lostAnswerRate?: number;
-  /** Seed of the generator that picks the failures above, for runs that repeat. Default random. */
+  /**
+   * Seed of the failures above, of the interviews' outcomes and of the webhook chaos, for runs
+   * that repeat. Default random.
+   */
   seed?: number;
   /** Answer every API request 403 AGENCY_INACTIVE. Default false. */
   agencyInactive?: boolean;
+  /** `http(s)://` URL the webhook events are posted to; none are sent without it. Default none. */
+  webhookUrl?: string;
+  /** Secret of the `X-VoiceHire-Signature` header; deliveries go unsigned without it. Default none. */
+  webhookSecret?: string;
+  /**
+   * Delay between `candidate.added` and `candidate.interview.started`, and again between that and
+   * the interview's outcome. Default 2000.
+   */
+  webhookDelayMs?: number;
+  /** First delay between tries of a delivery; then twice, four times that. Default 200. */
+  webhookRetryBaseMs?: number;
+  /** Time a receiver has to answer one try of a delivery. Default 5000, as the docs say. */
+  webhookTimeoutMs?: number;
+  /** Send some deliveries twice and shuffle them within small windows, from `seed`. Default false. */
+  webhookChaos?: boolean;
+  /** `credits.low` is sent when credits fall below this. Default 10, the vendor's default. */
+  creditsLowThreshold?: number;
 }
 
 /** The options with every default filled and every value checked. */
@@ -54,6 +74,13 @@ export interface ResolvedOptions {
   lostAnswerRate: number;
   seed: number;
   agencyInactive: boolean;
+  webhookUrl: string | undefined;
+  webhookSecret: string | undefined;
+  webhookDelayMs: number;
+  webhookRetryBaseMs: number;
+  webhookTimeoutMs: number;
+  webhookChaos: boolean;
+  creditsLowThreshold: number;
 }
 
 /** The two sets of limits in the API's documentation, merged into the stricter union. */
@@ -75,6 +102,11 @@ const defaults = {
   timeoutRate: 0,
   lostAnswerRate: 0,
   agencyInactive: false,
+  webhookDelayMs: 2000,
+  webhookRetryBaseMs: 200,
+  webhookTimeoutMs: 5000,
+  webhookChaos: false,
+  creditsLowThreshold: 10,
 };
 
 /** An option the simulator cannot start with; the message names it. */
@@ -121,10 +153,28 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   if (merged.seed !== undefined && !Number.isInteger(merged.seed)) {
     fail(`seed must be an integer, got ${merged.seed}`);
   }
+  if (merged.webhookUrl !== undefined && !isHttpUrl(merged.webhookUrl)) {
+    // The URL stays out of the message: receivers often carry a token in it.
+    fail('webhookUrl must be an absolute http:// or https:// URL');
+  }
+  if (merged.webhookSecret === '') {
+    // The secret itself stays out of every message.
+    fail('webhookSecret must not be empty: leave it out to send unsigned deliveries');
+  }
+  for (const name of ['webhookDelayMs', 'webhookRetryBaseMs', 'creditsLowThreshold'] as const) {
+    if (!Number.isFinite(merged[name]) || merged[name] < 0) {
+      fail(`${name} must be a number of at least 0, got ${merged[name]}`);
+    }
+  }
+  if (!Number.isFinite(merged.webhookTimeoutMs) || merged.webhookTimeoutMs <= 0) {
+    fail(`webhookTimeoutMs must be a number above 0, got ${merged.webhookTimeoutMs}`);
+  }
 
-  const { rateLimits, seed, ...checked } = merged;
+  const { rateLimits, seed, webhookUrl, webhookSecret, ...checked } = merged;
   return {
     ...checked,
+    webhookUrl,
+    webhookSecret,
     apiKeys: [...checked.apiKeys],
     campaigns: [...checked.campaigns],
     rateWindows: readRateLimits(rateLimits),
@@ -140,6 +190,15 @@ function readRateLimits(spec: string): RateWindow[] {
       throw new SimulatorOptionsError(`rateLimits: ${err.message}`);
     }
     throw err;
+  }
+}
+
+function isHttpUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
   }
 }
 

@@ -1,3 +1,6 @@
+import type { WebhookEventName } from '../shared/webhook-events.js';
+import type { FailureReason } from './interview-script.js';
+
 /**
  * What the simulator received, kept so that tests and benchmarks can prove that nothing was lost
  * and nothing was added twice.
@@ -41,11 +44,49 @@ export interface RecordTotals {
   lostAnswers: number;
 }
 
+/** What became of the deliveries of one webhook event. */
+export interface DeliveryCounts {
+  /** Deliveries whose first try went out; a chaos duplicate counts as a delivery of its own. */
+  sent: number;
+  /** POSTs, retries included. */
+  attempts: number;
+  /** Deliveries answered 2xx, on any try. */
+  succeeded: number;
+  /** Deliveries that failed every try (1 + 3 retries): failed for good. */
+  failed: number;
+  /** Extra copies queued by chaos. */
+  duplicates: number;
+}
+
+/** The truth about one candidate's interview, to compare with what a receiver stored. */
+export type InterviewRecord = {
+  campaignId: string;
+  candidateId: string;
+  /** National form, `0612345678`. */
+  phone: string;
+} & (
+  | { outcome: 'pending' }
+  | { outcome: 'completed'; interviewScore: number }
+  | { outcome: 'failed'; failureReason: FailureReason }
+);
+
+/** What the webhook side did; empty while no webhook URL is set. */
+export interface WebhookRecord {
+  /** By event name; an event never queued has no entry. */
+  events: Partial<Record<WebhookEventName, DeliveryCounts>>;
+  /**
+   * Every candidate added, in the order added: `pending` until its outcome event is queued,
+   * then `completed` or `failed`.
+   */
+  candidates: InterviewRecord[];
+}
+
 export interface SimulatorRecord {
   adds: AddCallRecord[];
   /** By campaign id, then by national phone (`0612345678`). */
   phones: Record<string, Record<string, PhoneRecord>>;
   totals: RecordTotals;
+  webhooks: WebhookRecord;
 }
 
 /** Collects the record as requests are handled; `snapshot()` gives a copy safe to keep. */
@@ -62,6 +103,10 @@ export class Recorder {
     timeouts: 0,
     lostAnswers: 0,
   };
+
+  private readonly deliveries = new Map<WebhookEventName, DeliveryCounts>();
+  /** By candidate id, in the order added. */
+  private readonly interviews = new Map<string, InterviewRecord>();
 
   count(total: keyof RecordTotals): void {
     this.totals[total] += 1;
@@ -87,6 +132,21 @@ export class Recorder {
     campaign.set(phone, record);
   }
 
+  /** One more delivery, try, success, failure or duplicate of `event`. */
+  countDelivery(event: WebhookEventName, count: keyof DeliveryCounts): void {
+    let counts = this.deliveries.get(event);
+    if (counts === undefined) {
+      counts = { sent: 0, attempts: 0, succeeded: 0, failed: 0, duplicates: 0 };
+      this.deliveries.set(event, counts);
+    }
+    counts[count] += 1;
+  }
+
+  /** A candidate's interview: first `pending`, then again with its outcome. */
+  interview(record: InterviewRecord): void {
+    this.interviews.set(record.candidateId, record);
+  }
+
   snapshot(): SimulatorRecord {
     const phones: SimulatorRecord['phones'] = {};
     for (const [campaignId, campaign] of this.phones) {
@@ -99,6 +159,12 @@ export class Recorder {
       adds: this.adds.map((call) => ({ ...call })),
       phones,
       totals: { ...this.totals },
+      webhooks: {
+        events: Object.fromEntries(
+          [...this.deliveries].map(([event, counts]) => [event, { ...counts }]),
+        ),
+        candidates: [...this.interviews.values()].map((record) => ({ ...record })),
+      },
     };
   }
 }

@@ -4,6 +4,7 @@ import { FaultInjector } from './fault-injection.js';
 import { RateWindows } from './rate-windows.js';
 import type { ResolvedOptions } from './simulator-options.js';
 import { Recorder } from './simulator-record.js';
+import { WebhookEmitter } from './webhook-emitter.js';
 
 /** Everything a running simulator holds; a reset builds a fresh one from the same options. */
 export interface SimulatorState {
@@ -13,15 +14,28 @@ export interface SimulatorState {
   rateWindows: RateWindows;
   faults: FaultInjector;
   recorder: Recorder;
+  /** Sends the webhook events; close it before dropping the state, or its timers live on. */
+  webhooks: WebhookEmitter;
 }
 
 export function createState(options: ResolvedOptions): SimulatorState {
+  const recorder = new Recorder();
+  const webhooks = new WebhookEmitter(options, recorder);
+  const credits = new CreditAccount(options.credits, {
+    lowThreshold: options.creditsLowThreshold,
+    onCrossing: (crossing, remaining, campaignId) =>
+      crossing === 'low'
+        ? webhooks.creditsLow(remaining)
+        : webhooks.creditsDepleted(remaining, campaignId),
+  });
+
   return {
     options,
     campaigns: new CampaignStore(options.campaigns),
-    credits: new CreditAccount(options.credits),
+    credits,
     rateWindows: new RateWindows(options.rateWindows),
     faults: new FaultInjector(options, options.seed),
-    recorder: new Recorder(),
+    recorder,
+    webhooks,
   };
 }

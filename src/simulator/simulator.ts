@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { handleApiRequest } from './api-pipeline.js';
 import { apiError, resourceNotFound } from './api-response.js';
 import { type CampaignStatus, isCampaignStatus } from './campaign-store.js';
-import { routeControlRequest, type SimulatorControl } from './control-routes.js';
+import {
+  changeCampaignStatus,
+  routeControlRequest,
+  type SimulatorControl,
+} from './control-routes.js';
 import { readBody, sendResponse } from './http-io.js';
 import { resolveOptions, type SimulatorOptions } from './simulator-options.js';
 import type { SimulatorRecord } from './simulator-record.js';
@@ -17,7 +21,10 @@ export interface Simulator {
   /** Base URL of the API, ending in `/api/v1`: `http://127.0.0.1:PORT/api/v1`. */
   readonly url: string;
   readonly port: number;
-  /** Stops listening and drops every connection, including requests held unanswered. */
+  /**
+   * Stops listening and drops every connection, including requests held unanswered, and every
+   * webhook delivery still pending or in flight.
+   */
   close(): Promise<void>;
   /** Adds credits, as a top-up in the agency's account would. */
   topUp(credits: number): void;
@@ -39,6 +46,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const control: SimulatorControl = {
     state: () => state,
     reset: () => {
+      // The old state's interviews and deliveries end with it.
+      state.webhooks.close();
       state = createState(resolved);
     },
   };
@@ -60,6 +69,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url: `${origin}${API_PREFIX}`,
     port,
     close() {
+      // Webhooks first: no interview timer or retry may outlive the simulator.
+      state.webhooks.close();
       closing ??= closeServer(server);
       return closing;
     },
@@ -68,7 +79,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (!isCampaignStatus(status)) {
         throw new RangeError(`status must be active, paused or completed, got ${String(status)}`);
       }
-      state.campaigns.setStatus(campaignId, status);
+      changeCampaignStatus(state, campaignId, status);
     },
     record: () => state.recorder.snapshot(),
     reset: control.reset,
