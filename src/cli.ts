@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerImportCommand } from './producer/import-command.js';
 import { registerStatusCommand } from './producer/status-command.js';
 import { registerWatchCommand } from './producer/watch-command.js';
+import { registerResultsCommand } from './results/results-command.js';
 import { registerServeCommand } from './server/serve-command.js';
 import { ConfigError } from './shared/config.js';
 import { EXIT, UsageError } from './shared/exit-codes.js';
@@ -19,6 +20,7 @@ const program = new Command()
 registerImportCommand(program);
 registerStatusCommand(program);
 registerWatchCommand(program);
+registerResultsCommand(program);
 registerWorkerCommands(program);
 registerServeCommand(program);
 registerSimulatorCommand(program);

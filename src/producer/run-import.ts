@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { MappingStore } from '../results/mapping-store.js';
+import { openMappingStore } from '../results/open-mapping-store.js';
 import type { Config } from '../shared/config.js';
 import { UsageError } from '../shared/exit-codes.js';
 import {
@@ -10,6 +12,7 @@ import {
   saveImportStart,
   saveProducerCounts,
 } from '../shared/import-record.js';
+import type { BatchCandidate } from '../shared/jobs.js';
 import { openQueueContext, type QueueContext } from '../shared/queue-context.js';
 import { findAlreadySent } from '../shared/sent-phones.js';
 import { BatchStaging } from './batch-staging.js';
@@ -61,9 +64,10 @@ export interface ImportSummary extends ProducerCounts {
 const CAMPAIGN_ID = /^[0-9a-f]{12}$/;
 
 /**
- * Reads a candidate file, validates every row and queues the valid candidates in full batches.
- * Nothing reaches the queue before the whole file has been read: a file refused as a whole
- * (CsvInputError) leaves the queue as it was.
+ * Reads a candidate file, validates every row and queues the valid candidates in full batches,
+ * recording each one in the mapping store (DATABASE_URL) as its batch is queued. Nothing reaches
+ * the queue or the store before the whole file has been read: a file refused as a whole
+ * (CsvInputError) leaves both as they were.
  */
 export async function runImport(options: ImportOptions, config: Config): Promise<ImportSummary> {
   if (!CAMPAIGN_ID.test(options.campaignId)) {
@@ -79,9 +83,13 @@ export async function runImport(options: ImportOptions, config: Config): Promise
     ? undefined
     : await openQueueContext(config, { persistent: false });
 
+  let store: MappingStore | undefined;
   try {
-    return await importFile(options, format, context);
+    // Opened before the file too, for the same reason; a dry run records nothing.
+    store = context && (await openMappingStore(config.DATABASE_URL));
+    return await importFile(options, format, context, store);
   } finally {
+    await store?.close();
     await context?.close();
   }
 }
@@ -90,6 +98,7 @@ async function importFile(
   options: ImportOptions,
   format: CsvFormat,
   context: QueueContext | undefined,
+  store: MappingStore | undefined,
 ): Promise<ImportSummary> {
   const csv = await openCsv(options.file, format);
   const mapping = mapColumns(csv.header, options.mapOverrides);
@@ -145,8 +154,9 @@ async function importFile(
       rejectsPath,
       dryRun: context === undefined,
     };
-    if (context !== undefined && staging !== undefined) {
-      summary.batchesQueued = await queueStaged(context, staging, summary, progress, options);
+    if (context !== undefined && store !== undefined && staging !== undefined) {
+      const batches = recordedBatches(staging.read(), store, summary);
+      summary.batchesQueued = await queueStaged(context, batches, summary, progress, options);
     }
     return summary;
   } catch (err) {
@@ -164,7 +174,7 @@ async function importFile(
 
 async function queueStaged(
   context: QueueContext,
-  staging: BatchStaging,
+  batches: AsyncIterable<BatchCandidate[]>,
   summary: ImportSummary,
   progress: ImportProgress,
   options: ImportOptions,
@@ -182,10 +192,38 @@ async function queueStaged(
 
   progress.phase = 'queueing';
   const target = { ...context, importId: summary.importId, campaignId: summary.campaignId };
-  return enqueueBatches(target, staging.read(), before?.batchesEnqueued ?? 0, (queued) => {
+  return enqueueBatches(target, batches, before?.batchesEnqueued ?? 0, (queued) => {
     progress.batchesQueued = queued;
     options.onProgress?.(progress);
   });
+}
+
+/**
+ * Records each batch's candidates in the mapping store just before the batch goes to the queue,
+ * one transaction a batch, so that the user's id and row are there when VoiceHire's webhooks
+ * come back. A rerun records the batches an earlier run queued again: the upsert keeps what
+ * webhooks recorded since.
+ */
+async function* recordedBatches(
+  batches: AsyncIterable<BatchCandidate[]>,
+  store: MappingStore,
+  summary: ImportSummary,
+): AsyncGenerator<BatchCandidate[]> {
+  for await (const candidates of batches) {
+    await store.recordImported(
+      candidates.map((candidate) => ({
+        campaignId: summary.campaignId,
+        phone: candidate.phoneKey,
+        externalId: candidate.externalId ?? null,
+        importId: summary.importId,
+        row: candidate.row,
+        firstName: candidate.first_name,
+        lastName: candidate.last_name,
+        email: candidate.email,
+      })),
+    );
+    yield candidates;
+  }
 }
 
 /**

@@ -105,7 +105,7 @@ describe('voicehire import --wait', () => {
   it('exits 4 when batches fail for good, and retry-failed sends them again', async () => {
     const harness = await open();
     const file = await harness.writeCandidates({ rows: 300, seed: 33 });
-    harness.simulator.setCampaignStatus(CAMPAIGN, 'paused');
+    harness.simulator.refuseAdds({ code: 'VALIDATION_ERROR', message: 'refused for the test' });
     await harness.startWorker();
 
     const failed = await voicehire(
@@ -121,7 +121,7 @@ describe('voicehire import --wait', () => {
     const { import_id: importId, batches } = JSON.parse(failed.stdout);
     expect(JSON.parse(failed.stdout).batches_failed).toBe(batches);
 
-    harness.simulator.setCampaignStatus(CAMPAIGN, 'active');
+    harness.simulator.refuseAdds();
     const retried = await voicehire(harness, 'retry-failed', importId);
     expect(retried.code).toBe(0);
     expect(retried.stdout).toContain(`${batches} failed batch(es) queued again`);

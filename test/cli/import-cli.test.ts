@@ -19,6 +19,7 @@ beforeEach(() => {
     REDIS_URL: inject('redisUrl'),
     QUEUE_PREFIX: `{vh-cli-${Math.random().toString(36).slice(2, 10)}}`,
     LOG_LEVEL: 'silent',
+    DATABASE_URL: join(dir, 'voicehire.db'),
   };
 });
 

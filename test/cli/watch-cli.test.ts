@@ -13,16 +13,20 @@ const campaign = 'abc123def456';
 const fast = ['--interval', '0.05', '--settle', '100'];
 
 let inbox: string;
+/** The mapping store's folder: beside the inbox, which must hold only what the watcher moves. */
+let storeDir: string;
 let env: NodeJS.ProcessEnv;
 let running: ChildProcess | undefined;
 
 beforeEach(() => {
   inbox = mkdtempSync(join(tmpdir(), 'vh-watch-cli-'));
+  storeDir = mkdtempSync(join(tmpdir(), 'vh-watch-cli-store-'));
   env = {
     PATH: process.env.PATH,
     REDIS_URL: inject('redisUrl'),
     QUEUE_PREFIX: `{vh-watch-cli-${Math.random().toString(36).slice(2, 10)}}`,
     LOG_LEVEL: 'info',
+    DATABASE_URL: join(storeDir, 'voicehire.db'),
   };
 });
 
@@ -30,6 +34,7 @@ afterEach(() => {
   running?.kill('SIGKILL');
   running = undefined;
   rmSync(inbox, { recursive: true, force: true });
+  rmSync(storeDir, { recursive: true, force: true });
 });
 
 function voicehire(...args: string[]) {

@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { CsvInputError } from '../../src/producer/input-errors.js';
 import { runImport } from '../../src/producer/run-import.js';
+import type { CandidateMapping } from '../../src/results/mapping-store.js';
+import { openMappingStore } from '../../src/results/open-mapping-store.js';
 import { createBatchQueue } from '../../src/shared/batch-queue.js';
 import { type Config, loadConfig } from '../../src/shared/config.js';
 import { readImport } from '../../src/shared/import-record.js';
@@ -29,8 +31,21 @@ afterAll(async () => {
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'vh-import-'));
   const prefix = `{vh-import-${Math.random().toString(36).slice(2, 10)}}`;
-  config = loadConfig({ REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: prefix });
+  config = loadConfig({
+    REDIS_URL: inject('redisUrl'),
+    QUEUE_PREFIX: prefix,
+    DATABASE_URL: join(dir, 'voicehire.db'),
+  });
 });
+
+async function storedMappings(): Promise<CandidateMapping[]> {
+  const store = await openMappingStore(config.DATABASE_URL);
+  try {
+    return await store.listCampaign(campaignId);
+  } finally {
+    await store.close();
+  }
+}
 
 async function queuedBatches(): Promise<BatchJobData[]> {
   const queue = createBatchQueue(redis, config);
@@ -133,6 +148,7 @@ describe('when a file is refused as a whole', () => {
     expect((failure as CsvInputError).message).toContain('row 301');
     expect(await queuedBatches()).toHaveLength(0);
     expect(await redis.keys(`${config.QUEUE_PREFIX}:import:*`)).toEqual([]);
+    expect(await storedMappings()).toEqual([]);
   });
 
   it('names the columns found and those missing', async () => {
@@ -180,5 +196,32 @@ describe('the import record', () => {
       invalidByReason: summary.invalidByReason,
     });
     expect(record?.queuedAt).toBeDefined();
+  });
+
+  it('goes with one mapping per valid candidate in the store, with its row and external id', async () => {
+    const file = join(dir, 'candidates.csv');
+    await writeCandidateFile(file, { rows: 2_000, seed: 9 });
+
+    const summary = await runImport({ file, campaignId }, config);
+    const queued = (await queuedBatches()).flatMap((batch) => batch.candidates);
+
+    expect(
+      (await storedMappings()).map(({ phone, row, externalId, importId, status }) => ({
+        phone,
+        row,
+        externalId,
+        importId,
+        status,
+      })),
+    ).toEqual(
+      queued.map((candidate) => ({
+        phone: candidate.phoneKey,
+        row: candidate.row,
+        externalId: candidate.externalId,
+        importId: summary.importId,
+        status: 'imported',
+      })),
+    );
+    expect(queued).toHaveLength(summary.valid);
   });
 });

@@ -27,6 +27,8 @@ const campaignId = 'abc123def456';
 const otherCampaign = '0123456789ab';
 let redis: Redis;
 let inbox: string;
+/** The mapping store's folder: beside the inbox, which must hold only what the watcher moves. */
+let storeDir: string;
 let config: Config;
 
 beforeAll(() => {
@@ -39,12 +41,15 @@ afterAll(async () => {
 
 beforeEach(() => {
   inbox = mkdtempSync(join(tmpdir(), 'vh-watch-'));
+  storeDir = mkdtempSync(join(tmpdir(), 'vh-watch-store-'));
   const prefix = `{vh-watch-${Math.random().toString(36).slice(2, 10)}}`;
-  config = loadConfig({ REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: prefix });
+  const DATABASE_URL = join(storeDir, 'voicehire.db');
+  config = loadConfig({ REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: prefix, DATABASE_URL });
 });
 
 afterEach(() => {
   rmSync(inbox, { recursive: true, force: true });
+  rmSync(storeDir, { recursive: true, force: true });
 });
 
 type Recorded = { [K in keyof WatchEvents]: { name: K; event: Parameters<WatchEvents[K]>[0] } };
@@ -328,7 +333,11 @@ describe('when the inbox holds temporary or hidden files', () => {
 describe('when Redis cannot be reached', () => {
   it('leaves the file in the inbox, with no report in processed/, to be tried again', async () => {
     await writeCandidateFile(join(inbox, 'candidates.csv'), { rows: 50, seed: 1 });
-    const unreachable = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', QUEUE_PREFIX: '{vh-down}' });
+    const unreachable = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      QUEUE_PREFIX: '{vh-down}',
+      DATABASE_URL: config.DATABASE_URL,
+    });
     const { events, named } = recordEvents();
 
     const totals = await watch(events, {}, unreachable);
@@ -343,7 +352,11 @@ describe('when Redis cannot be reached', () => {
 describe('when Redis goes away while the watcher runs', () => {
   it('says so once, then imports the file when Redis answers again', async () => {
     const port = await freePort();
-    const later = loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, QUEUE_PREFIX: '{vh-back}' });
+    const later = loadConfig({
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      QUEUE_PREFIX: '{vh-back}',
+      DATABASE_URL: config.DATABASE_URL,
+    });
     await writeCandidateFile(join(inbox, 'candidates.csv'), { rows: 50, seed: 1 });
     const { events, named } = recordEvents();
     const controller = new AbortController();

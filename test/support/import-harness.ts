@@ -49,6 +49,8 @@ export const FAST_ENV: Readonly<Record<string, string>> = {
   BATCH_ATTEMPTS: '6',
   BATCH_BACKOFF_MS: '100',
   WORKER_LOCK_MS: '2000',
+  CAMPAIGN_RECHECK_MS: '200',
+  WEBHOOK_RETRY_MS: '100',
   LOG_LEVEL: 'silent',
 };
 
@@ -108,6 +110,8 @@ export class ImportHarness {
       REDIS_URL: options.redisUrl ?? inject('redisUrl'),
       QUEUE_PREFIX: prefix,
       VOICEHIRE_API_URL: simulator.url,
+      // The mapping store in the harness's directory, never a voicehire.db in the repository.
+      DATABASE_URL: overrides.DATABASE_URL ?? join(dir, 'voicehire.db'),
     };
     const harness = new ImportHarness(prefix, env, loadConfig({ ...env }), simulator, dir);
     try {
