@@ -33,6 +33,10 @@ export function addCandidates(context: RouteContext, campaignId: string): ApiRes
   if (campaign === undefined) {
     return campaignNotFound(campaignId);
   }
+  if (state.addRefusal !== undefined) {
+    state.recorder.count('refusedAdds');
+    return apiError(400, state.addRefusal.code, state.addRefusal.message);
+  }
   // The docs give no code for this refusal; VALIDATION_ERROR keeps it among the 400s that a
   // client must not retry as they are.
   if (campaign.status !== 'active') {

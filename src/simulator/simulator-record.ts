@@ -36,6 +36,8 @@ export interface RecordTotals {
   rateLimited: number;
   /** Answered 503 by failure injection. */
   unavailable: number;
+  /** Add calls answered 400 by a test's `refuseAdds`. */
+  refusedAdds: number;
   /** Connections reset before the request was handled. */
   resets: number;
   /** Requests left without an answer until their socket closed. */
@@ -99,6 +101,7 @@ export class Recorder {
     insufficientCredits: 0,
     rateLimited: 0,
     unavailable: 0,
+    refusedAdds: 0,
     resets: 0,
     timeouts: 0,
     lostAnswers: 0,

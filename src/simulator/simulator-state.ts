@@ -1,3 +1,4 @@
+import type { ApiErrorCode } from './api-response.js';
 import { CampaignStore } from './campaign-store.js';
 import { CreditAccount } from './credit-account.js';
 import { FaultInjector } from './fault-injection.js';
@@ -16,6 +17,14 @@ export interface SimulatorState {
   recorder: Recorder;
   /** Sends the webhook events; close it before dropping the state, or its timers live on. */
   webhooks: WebhookEmitter;
+  /** Set by a test: every add call is refused with this 400 until it is cleared. */
+  addRefusal: AddRefusal | undefined;
+}
+
+/** A refusal of the whole request, as the API gives for data it will never take. */
+export interface AddRefusal {
+  code: ApiErrorCode;
+  message: string;
 }
 
 export function createState(options: ResolvedOptions): SimulatorState {
@@ -37,5 +46,6 @@ export function createState(options: ResolvedOptions): SimulatorState {
     faults: new FaultInjector(options, options.seed),
     recorder,
     webhooks,
+    addRefusal: undefined,
   };
 }

@@ -11,7 +11,7 @@ import {
 import { readBody, sendResponse } from './http-io.js';
 import { resolveOptions, type SimulatorOptions } from './simulator-options.js';
 import type { SimulatorRecord } from './simulator-record.js';
-import { createState } from './simulator-state.js';
+import { type AddRefusal, createState } from './simulator-state.js';
 
 export type { SimulatorOptions } from './simulator-options.js';
 export type { SimulatorRecord } from './simulator-record.js';
@@ -30,6 +30,11 @@ export interface Simulator {
   topUp(credits: number): void;
   /** Throws when the campaign does not exist or the status is not one the API knows. */
   setCampaignStatus(campaignId: string, status: CampaignStatus): void;
+  /**
+   * Refuses every add call with a 400 of this code and message (the same on every try), until
+   * called again without one: for tests of batches that fail for good.
+   */
+  refuseAdds(refusal?: AddRefusal): void;
   /** A copy of what the simulator received so far. */
   record(): SimulatorRecord;
   /** Back to the start options, as `POST /_simulator/reset` does. */
@@ -80,6 +85,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         throw new RangeError(`status must be active, paused or completed, got ${String(status)}`);
       }
       changeCampaignStatus(state, campaignId, status);
+    },
+    refuseAdds(refusal) {
+      state.addRefusal = refusal;
     },
     record: () => state.recorder.snapshot(),
     reset: control.reset,

@@ -67,6 +67,7 @@ describe('the record', () => {
       insufficientCredits: 0,
       rateLimited: 1,
       unavailable: 0,
+      refusedAdds: 0,
       resets: 0,
       timeouts: 0,
       lostAnswers: 0,

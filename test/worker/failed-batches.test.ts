@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { retryFailedBatches } from '../../src/worker/retry-failed.js';
-import {
-  CAMPAIGN,
-  expectDeliveredOnce,
-  importHarnessPerTest,
-  waitFor,
-} from '../support/import-harness.js';
+import { expectDeliveredOnce, importHarnessPerTest, waitFor } from '../support/import-harness.js';
 
 const open = importHarnessPerTest();
+const REFUSAL = 'candidates must carry a consent flag for this agency';
 
 describe('when the API refuses a batch with a 400', () => {
   it('fails the batch at once with the API message, and retry-failed sends it again', async () => {
     const harness = await open();
-    // A paused campaign takes no candidates: 400 VALIDATION_ERROR, the same on every try.
-    harness.simulator.setCampaignStatus(CAMPAIGN, 'paused');
+    // Data the API will never take: 400 VALIDATION_ERROR, the same on every try.
+    harness.simulator.refuseAdds({ code: 'VALIDATION_ERROR', message: REFUSAL });
     const file = await harness.writeCandidates({ rows: 600, seed: 41 });
     const summary = await harness.importFile(file);
 
@@ -33,7 +29,7 @@ describe('when the API refuses a batch with a 400', () => {
       // Six attempts allowed, one used: a 400 is not retried.
       expect(job.attemptsMade).toBe(1);
       expect(job.failedReason).toContain('VALIDATION_ERROR');
-      expect(job.failedReason).toContain(`campaign ${CAMPAIGN} is paused: it takes no candidates`);
+      expect(job.failedReason).toContain(REFUSAL);
     }
     expect(await harness.status(summary.importId)).toMatchObject({
       batches_done: 0,
@@ -41,11 +37,11 @@ describe('when the API refuses a batch with a 400', () => {
       candidates_added: 0,
     });
     const record = harness.simulator.record();
-    // One call per batch, plus the worker's reading of the credits as it starts.
-    expect(record.totals.requests).toBe(summary.batches + 1);
+    // One call per batch: a 400 is not sent again.
+    expect(record.totals.refusedAdds).toBe(summary.batches);
     expect(record.adds).toEqual([]);
 
-    harness.simulator.setCampaignStatus(CAMPAIGN, 'active');
+    harness.simulator.refuseAdds();
     expect(await retryFailedBatches(harness.api, 'another-import')).toBe(0);
     expect(await retryFailedBatches(harness.api, summary.importId)).toBe(summary.batches);
 
