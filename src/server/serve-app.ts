@@ -41,6 +41,7 @@ export async function buildServeApp(
   await registerWebhookRoute(app, {
     queue: webhookQueue,
     secret: config.VOICEHIRE_WEBHOOK_SECRET,
+    retryMs: config.WEBHOOK_RETRY_MS,
     logger,
     metrics,
   });

@@ -14,6 +14,8 @@ export interface WebhookRouteOptions {
   queue: WebhookQueue;
   /** VOICEHIRE_WEBHOOK_SECRET; without it deliveries are taken unsigned. */
   secret: string | undefined;
+  /** First retry delay of an event that cannot be applied yet. */
+  retryMs: number;
   logger: Logger;
   metrics: ServeMetrics;
 }
@@ -34,7 +36,7 @@ export async function registerWebhookRoute(
   app: FastifyInstance,
   options: WebhookRouteOptions,
 ): Promise<void> {
-  const { queue, secret, logger, metrics } = options;
+  const { queue, secret, retryMs, logger, metrics } = options;
 
   await app.register(async (scope) => {
     // The signature covers the bytes as sent: the body must reach us unparsed.
@@ -82,7 +84,10 @@ export async function registerWebhookRoute(
 
       const bodyHash = createHash('sha256').update(raw).digest('hex');
       try {
-        await withTimeout(enqueueWebhook(queue, parsed.data, bodyHash), ENQUEUE_TIMEOUT_MS);
+        await withTimeout(
+          enqueueWebhook(queue, parsed.data, bodyHash, retryMs),
+          ENQUEUE_TIMEOUT_MS,
+        );
       } catch (err) {
         metrics.webhooks.inc({ event: name, outcome: 'unavailable' });
         logger.error(

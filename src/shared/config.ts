@@ -91,6 +91,15 @@ const configSchema = z.object({
 
   /** How long campaign details and status are cached; 5 minutes, as the API's guide says. */
   CAMPAIGN_CACHE_TTL_MS: z.coerce.number().int().min(0).default(300_000),
+
+  /** How long a batch of a paused or completed campaign waits before the campaign is checked. */
+  CAMPAIGN_RECHECK_MS: z.coerce.number().int().min(100).default(60_000),
+
+  /**
+   * First retry delay of a webhook event that cannot be applied yet (an interview result whose
+   * candidate.added has not come); each later one doubles, 10 attempts in all.
+   */
+  WEBHOOK_RETRY_MS: z.coerce.number().int().min(10).default(2_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

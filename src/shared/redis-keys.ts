@@ -24,6 +24,17 @@ export function redisKeys(prefix: string) {
     halt: `${prefix}:halt`,
     /** Rate-limiter keys. */
     rateLimit: `${prefix}:rate-limit`,
+    /**
+     * Hash: what workers last learnt of the account: `credits` (credits available), `limit`,
+     * `remaining` and `reset` (the API's X-RateLimit-* headers), each with its `*_at` time; read
+     * by `voicehire serve` for its metrics.
+     */
+    account: `${prefix}:account`,
+    /**
+     * String `status|epoch ms` as the latest campaign.status_changed webhook said, expiring
+     * with the campaign cache so that a missed webhook cannot hold a campaign back for good.
+     */
+    campaignStatus: (campaignId: string) => `${prefix}:campaign-status:${campaignId}`,
   };
 }
 

@@ -28,13 +28,14 @@ export async function enqueueWebhook(
   queue: WebhookQueue,
   event: WebhookEvent,
   bodyHash: string,
+  retryMs: number,
 ): Promise<void> {
   await queue.add(event.event, event, {
     deduplication: { id: bodyHash, ttl: WEBHOOK_DEDUP_MS },
     // An interview event can arrive before the candidate.added that links its id: it is tried
-    // again, 2 s, 4 s, … up to about half an hour in all.
+    // again, 2 s, 4 s, … (WEBHOOK_RETRY_MS) up to about half an hour in all.
     attempts: 10,
-    backoff: { type: 'exponential', delay: 2_000, jitter: 0.3 },
+    backoff: { type: 'exponential', delay: retryMs, jitter: 0.3 },
     removeOnComplete: { age: 24 * 3600, count: 10_000 },
     removeOnFail: { age: 7 * 24 * 3600 },
   });

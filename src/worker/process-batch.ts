@@ -1,9 +1,10 @@
-import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   ConflictError,
   InsufficientCreditsError,
   RateLimitedError,
+  ValidationError,
   VoiceHireError,
 } from '../shared/api-errors.js';
 import type { BatchQueue } from '../shared/batch-queue.js';
@@ -14,6 +15,7 @@ import type { RedisKeys } from '../shared/redis-keys.js';
 import type { Reject } from '../shared/reject-reasons.js';
 import { recordSentPhones } from '../shared/sent-phones.js';
 import type { AddCandidatesResult, VoiceHireClient } from '../shared/voicehire-client.js';
+import type { CampaignGate } from './campaign-gate.js';
 import type { ApiRateLimiter } from './rate-limiter.js';
 import type { WorkerEvents } from './worker-events.js';
 
@@ -24,6 +26,10 @@ export interface BatchProcessorDeps {
   client: VoiceHireClient;
   limiter: ApiRateLimiter;
   events: WorkerEvents;
+  /** Holds back the batches of a paused or completed campaign; none: every batch is sent. */
+  gate?: CampaignGate;
+  /** How long a held-back batch waits before its campaign is checked again. Default 60 s. */
+  campaignRecheckMs?: number;
 }
 
 /** A refused candidate as the import keeps it: the row tells the user which one, no PII. */
@@ -37,7 +43,8 @@ export interface ApiReject extends Reject {
  * later (transient failure), or failed with the API's reason.
  */
 export function createBatchProcessor(deps: BatchProcessorDeps) {
-  const { redis, keys, queue, client, limiter, events } = deps;
+  const { redis, keys, queue, client, limiter, events, gate } = deps;
+  const campaignRecheckMs = deps.campaignRecheckMs ?? 60_000;
 
   return async (job: Job<BatchJobData, BatchResult, 'batch'>, token?: string) => {
     const { importId, campaignId, batchNumber, candidates } = job.data;
@@ -45,6 +52,11 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
     // Taken just before the queue was paused: give it back untouched.
     if ((await readHalt(redis, keys)) !== undefined) {
       return backToWaiting(job, token);
+    }
+
+    const verdict = await gate?.check(campaignId);
+    if (verdict !== undefined && !verdict.open) {
+      return waitForCampaign(job, token, verdict.status);
     }
 
     const permit = await limiter.acquire('adds');
@@ -170,6 +182,15 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
       return result;
     }
 
+    // The API refuses every candidate of a campaign that was paused or completed meanwhile:
+    // the batch waits for the campaign to be active again rather than failing.
+    if (err instanceof ValidationError && gate !== undefined) {
+      const verdict = await gate.check(job.data.campaignId, { fresh: true });
+      if (!verdict.open) {
+        return waitForCampaign(job, token, verdict.status);
+      }
+    }
+
     const attemptsLeft = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
     if (err.retryable && attemptsLeft > 0) {
       events.batchRetrying({ importId, batchNumber, code: err.code, attemptsLeft });
@@ -184,6 +205,24 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
     });
     events.batchFailed({ importId, batchNumber, code: err.code, message: err.message });
     throw new UnrecoverableError(`${err.code}: ${err.message}`);
+  }
+
+  /** Puts the batch aside until its campaign may be active again; no attempt is used. */
+  async function waitForCampaign(
+    job: Job<BatchJobData, BatchResult, 'batch'>,
+    token: string | undefined,
+    status: string,
+  ): Promise<never> {
+    const { importId, batchNumber, campaignId } = job.data;
+    events.campaignWaiting({
+      importId,
+      batchNumber,
+      campaignId,
+      status,
+      waitMs: campaignRecheckMs,
+    });
+    await job.moveToDelayed(Date.now() + campaignRecheckMs, token);
+    throw new DelayedError();
   }
 }
 

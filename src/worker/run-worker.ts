@@ -1,12 +1,18 @@
 import { Worker } from 'bullmq';
+import { openMappingStore } from '../results/open-mapping-store.js';
 import { createAlert } from '../shared/alerts.js';
+import { CampaignCache } from '../shared/campaign-cache.js';
 import type { Config } from '../shared/config.js';
 import { readHalt } from '../shared/halt-state.js';
 import { BATCH_QUEUE, type BatchJobData, type BatchResult } from '../shared/jobs.js';
 import type { Logger } from '../shared/logger.js';
 import { createApiMetrics, createRegistry } from '../shared/metrics.js';
+import type { ResponseEvent } from '../shared/voicehire-client.js';
+import { WEBHOOK_QUEUE, type WebhookEvent } from '../shared/webhook-events.js';
+import { createCampaignGate } from './campaign-gate.js';
 import { startMetricsServer } from './metrics-server.js';
 import { createBatchProcessor } from './process-batch.js';
+import { createWebhookProcessor } from './process-webhook.js';
 import { tryResume } from './resume.js';
 import { openApiContext } from './worker-context.js';
 import { workerEvents } from './worker-events.js';
@@ -19,7 +25,12 @@ export interface WorkerOptions {
   autoResumeMs: number;
   /** Serve this worker's own metrics on that port; none when undefined. */
   metricsPort?: number;
+  /** Also process the webhooks queue (interview results into the mapping store). Default true. */
+  webhooks?: boolean;
 }
+
+/** Webhook events are small and touch only Redis and the store: many at once is cheap. */
+const WEBHOOK_CONCURRENCY = 10;
 
 /** An API call slower than this is logged as a warning. */
 const SLOW_CALL_MS = 5_000;
@@ -44,6 +55,7 @@ export async function runWorker(
     persistent: true,
     onResponse: (event) => {
       metrics.observeResponse(event);
+      shareRateLimit(event);
       if (event.durationMs > SLOW_CALL_MS) {
         logger.warn({ endpoint: event.endpoint, durationMs: event.durationMs }, 'slow api call');
       }
@@ -55,7 +67,17 @@ export async function runWorker(
     alert: createAlert(config, logger),
     creditsThreshold: config.CREDITS_ALERT_THRESHOLD,
   });
-  const processor = createBatchProcessor({ ...context, events });
+  const cache = new CampaignCache(
+    context.client,
+    async () => (await context.limiter.acquire('reads')).granted,
+    config.CAMPAIGN_CACHE_TTL_MS,
+  );
+  const processor = createBatchProcessor({
+    ...context,
+    events,
+    gate: createCampaignGate({ ...context, cache }),
+    campaignRecheckMs: config.CAMPAIGN_RECHECK_MS,
+  });
   const metricsServer =
     options.metricsPort === undefined
       ? undefined
@@ -77,6 +99,55 @@ export async function runWorker(
   });
   worker.on('error', (err) => logger.error({ err: { message: err.message } }, 'worker error'));
 
+  const store =
+    options.webhooks === false ? undefined : await openMappingStore(config.DATABASE_URL);
+  const webhookWorker =
+    store === undefined
+      ? undefined
+      : new Worker<WebhookEvent, string, string>(
+          WEBHOOK_QUEUE,
+          createWebhookProcessor({
+            ...context,
+            store,
+            cache,
+            events,
+            campaignTtlMs: config.CAMPAIGN_CACHE_TTL_MS,
+          }),
+          {
+            connection: context.redis,
+            prefix: config.QUEUE_PREFIX,
+            concurrency: WEBHOOK_CONCURRENCY,
+          },
+        );
+  webhookWorker?.on('error', (err) =>
+    logger.error({ err: { message: err.message } }, 'webhook worker error'),
+  );
+  webhookWorker?.on('failed', (job, err) => {
+    // An interview event waiting for its candidate.added is retried: not worth a warning yet.
+    const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
+    const line = { event: job?.name, jobId: job?.id, err: { message: err.message } };
+    if (final) {
+      logger.error(line, 'webhook event failed');
+    } else {
+      logger.debug(line, 'webhook event will be retried');
+    }
+  });
+
+  /** What the API's headers said, for `voicehire serve`'s metrics; best effort. */
+  function shareRateLimit(event: ResponseEvent): void {
+    if (event.rateLimit === undefined) {
+      return;
+    }
+    void context?.redis
+      .hset(context.keys.account, {
+        limit: event.rateLimit.limit,
+        remaining: event.rateLimit.remaining,
+        reset: Math.round(event.rateLimit.resetAt.getTime() / 1000),
+        rate_limit_at: new Date().toISOString(),
+      })
+      .catch(() => {});
+  }
+
   const autoResume = options.autoResume
     ? setInterval(() => void checkAndResume(), options.autoResumeMs)
     : undefined;
@@ -90,6 +161,10 @@ export async function runWorker(
       if (permit.granted) {
         const credits = await context.client.getCredits();
         events.creditsRead({ creditsAvailable: credits.credits_available });
+        await context.redis.hset(context.keys.account, {
+          credits: credits.credits_available,
+          credits_at: new Date().toISOString(),
+        });
       }
     } catch (err) {
       logger.warn({ err: { message: (err as Error).message } }, 'credits check failed');
@@ -116,7 +191,12 @@ export async function runWorker(
   }
 
   logger.info(
-    { concurrency: options.concurrency, autoResume: options.autoResume, queue: BATCH_QUEUE },
+    {
+      concurrency: options.concurrency,
+      autoResume: options.autoResume,
+      queue: BATCH_QUEUE,
+      webhooks: webhookWorker !== undefined,
+    },
     'worker started',
   );
 
@@ -124,7 +204,8 @@ export async function runWorker(
     async close() {
       clearInterval(autoResume);
       clearInterval(creditsCheck);
-      await worker.close();
+      await Promise.all([worker.close(), webhookWorker?.close()]);
+      await store?.close();
       metricsServer?.close();
       await context.close();
       logger.info('worker stopped');

@@ -21,6 +21,7 @@ interface WorkerCommandOptions {
   autoResume: boolean;
   autoResumeEvery: number;
   metricsPort?: number;
+  webhooks: boolean;
 }
 
 export function port(value: string): number {
@@ -40,6 +41,7 @@ export function registerWorkerCommands(program: Command): void {
     .option('--auto-resume', 'while halted, re-check the credits and resume by itself', false)
     .option('--auto-resume-every <seconds>', 'how often to re-check', positiveInteger, 180)
     .option('--metrics-port <port>', "serve this worker's Prometheus metrics on that port", port)
+    .option('--no-webhooks', 'send batches only; leave the webhooks queue to other workers')
     .action(async (options: WorkerCommandOptions) => {
       const config = loadConfig();
       const logger = createLogger(config.LOG_LEVEL);
@@ -48,6 +50,7 @@ export function registerWorkerCommands(program: Command): void {
           concurrency: options.concurrency,
           autoResume: options.autoResume,
           autoResumeMs: options.autoResumeEvery * 1000,
+          webhooks: options.webhooks,
           ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
         },
         config,

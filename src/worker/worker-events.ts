@@ -17,7 +17,9 @@ export interface WorkerEvents {
   batchFailed(event: BatchRef & { code: string; message: string }): void;
   rateLimited(event: BatchRef & { waitMs: number; source: 'limiter' | 'api' }): void;
   /** `first` is true for the worker whose call halted a running queue. */
-  halted(event: BatchRef & { code: string; message: string; first: boolean }): void;
+  halted(event: Partial<BatchRef> & { code: string; message: string; first: boolean }): void;
+  /** A batch held back because its campaign is paused or completed. */
+  campaignWaiting(event: BatchRef & { campaignId: string; status: string; waitMs: number }): void;
   resumed(event: { reason: string; creditsAvailable?: number }): void;
   creditsRead(event: { creditsAvailable: number }): void;
 }
@@ -73,6 +75,11 @@ export function workerEvents(sinks: WorkerEventSinks): WorkerEvents {
       } else {
         logger.error(event, text);
       }
+    },
+    campaignWaiting(event) {
+      // The campaign's owner paused it: the normal course of things, not a fault of ours.
+      logger.info(event, 'batch waits for its campaign');
+      metrics?.batches.inc({ outcome: 'campaign_waiting' });
     },
     resumed(event) {
       logger.info(event, 'queue resumed');

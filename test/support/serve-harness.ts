@@ -18,7 +18,7 @@ export const BOARD_ENV = { BOARD_USER: 'operator', BOARD_PASSWORD: 'correct hors
 
 export async function startServe(
   env: Record<string, string>,
-  options: { readOnly?: boolean } = {},
+  options: { readOnly?: boolean; port?: number } = {},
 ): Promise<RunningServe> {
   const config = loadConfig({ ...env });
   const context = await openQueueContext(config, { persistent: true });
@@ -26,7 +26,7 @@ export async function startServe(
   const app = await buildServeApp({ ...context, webhookQueue }, createLogger('silent'), {
     readOnly: options.readOnly ?? false,
   });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
 
   return {
     url,
