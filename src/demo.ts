@@ -4,14 +4,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RedisServer, startRedis } from './shared/local-redis.js';
+import type { CandidateMapping } from './results/mapping-store.js';
+import { openMappingStore } from './results/open-mapping-store.js';
+import { freePort, type RedisServer, startRedis } from './shared/local-redis.js';
 import { startSimulator } from './simulator/simulator.js';
 
 /**
  * `npm run demo`: the whole product on one machine, with no account and no network. A private
- * redis-server (unless REDIS_URL is set), the simulator, one worker, and an import of the
- * bundled sample (a French Excel export with the usual flaws), with the API's windows scaled
- * down from hours to seconds so that it ends in well under a minute.
+ * redis-server (unless REDIS_URL is set), the simulator, one worker, `serve` (the board and the
+ * webhook receiver), and an import of the bundled sample (a French Excel export with the usual
+ * flaws), with the API's windows scaled down from hours to seconds so that it ends in well under
+ * a minute; then the interview results the simulator's webhooks brought back.
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -21,6 +24,9 @@ const campaignId = 'abc123def456';
 const apiKey = 'vh_live_demo';
 // The documented windows (100 additions an hour) compressed: 4 additions a second.
 const rateLimits = 'all:10/1s,all:60/1m,adds:4/1s';
+const webhookSecret = 'whsec_demo';
+/** The simulator's interviews "last" this long, so that results come back within seconds. */
+const interviewMs = 300;
 
 const started: Array<{ stop(): Promise<void> | void }> = [];
 
@@ -39,16 +45,24 @@ async function runDemo(): Promise<number> {
   const redisUrl = process.env.REDIS_URL ?? (await privateRedis()).url;
   say(`redis      ${redisUrl}`);
 
+  const servePort = await freePort();
+  const serveUrl = `http://127.0.0.1:${servePort}`;
   const simulator = await startSimulator({
     apiKeys: [apiKey],
     rateLimits,
     campaigns: [campaignId],
+    webhookUrl: `${serveUrl}/webhooks/voicehire`,
+    webhookSecret,
+    webhookDelayMs: interviewMs,
   });
   started.push({ stop: () => simulator.close() });
   say(`simulator  ${simulator.url} (rate limits ${rateLimits})`);
 
+  const dir = mkdtempSync(join(tmpdir(), 'voicehire-demo-'));
   const env = {
     ...process.env,
+    DATABASE_URL: join(dir, 'results.db'),
+    VOICEHIRE_WEBHOOK_SECRET: webhookSecret,
     REDIS_URL: redisUrl,
     VOICEHIRE_API_URL: simulator.url,
     VOICEHIRE_API_KEY: apiKey,
@@ -65,7 +79,15 @@ async function runDemo(): Promise<number> {
   started.push({ stop: () => stopChild(worker) });
   say('worker     started (voicehire worker --concurrency 4)');
 
-  const rejectsPath = join(mkdtempSync(join(tmpdir(), 'voicehire-demo-')), 'rejects.csv');
+  const serve = spawn(process.execPath, [cli, 'serve', '--port', String(servePort)], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  started.push({ stop: () => stopChild(serve) });
+  await waitUntilReady(`${serveUrl}/readyz`);
+  say(`board      ${serveUrl}/board (metrics at /metrics, webhooks at /webhooks/voicehire)`);
+
+  const rejectsPath = join(dir, 'rejects.csv');
   say(`\n$ voicehire import samples/candidates-excel-fr.csv --campaign ${campaignId} --wait\n`);
   // Not spawnSync: the simulator answers from this process's event loop.
   const importRun = spawn(
@@ -83,7 +105,84 @@ async function runDemo(): Promise<number> {
       `candidates, ${addedTwice} of them added twice; ${record.totals.rateLimited} answers were 429`,
   );
   say(`the rejects report, row by row: ${rejectsPath}`);
-  return importStatus ?? 1;
+  if (importStatus !== 0) {
+    return importStatus ?? 1;
+  }
+
+  say('\nwaiting for the interviews: the simulator calls each candidate, then posts the outcome…');
+  await waitForInterviews(simulator);
+  const resultsPath = join(dir, 'results.csv');
+  const outcomes = await waitForResults(env.DATABASE_URL, phones.length);
+  const resultsRun = spawn(
+    process.execPath,
+    [cli, 'results', '--campaign', campaignId, '--out', resultsPath],
+    { env, stdio: 'inherit' },
+  );
+  await once(resultsRun, 'exit');
+  say(
+    `results    ${outcomes.completed} interviews completed (mean score ${outcomes.meanScore}), ` +
+      `${outcomes.failed} failed (voicemail, no answer…), each under the file's own id`,
+  );
+  say(`           ${resultsPath}`);
+  return 0;
+}
+
+/** Until the simulator has decided every candidate's interview and sent its webhooks. */
+async function waitForInterviews(simulator: Awaited<ReturnType<typeof startSimulator>>) {
+  await poll(() => {
+    const { candidates } = simulator.record().webhooks;
+    return (
+      candidates.length > 0 && candidates.every((candidate) => candidate.outcome !== 'pending')
+    );
+  }, 60_000);
+}
+
+/** Until the store holds an outcome for each added candidate, as `voicehire results` reads it. */
+async function waitForResults(databaseUrl: string, expected: number) {
+  const store = await openMappingStore(databaseUrl);
+  try {
+    let mappings: CandidateMapping[] = [];
+    let settled: CandidateMapping[] = [];
+    await poll(async () => {
+      mappings = await store.listCampaign(campaignId);
+      settled = mappings.filter(
+        (row) => row.status === 'interview_completed' || row.status === 'interview_failed',
+      );
+      process.stdout.write(`\r           ${settled.length} of ${expected} outcomes back`);
+      return settled.length >= expected;
+    }, 60_000);
+    process.stdout.write('\n');
+
+    const scores = settled.flatMap((row) => (row.score === null ? [] : [row.score]));
+    const mean = scores.reduce((sum, score) => sum + score, 0) / Math.max(scores.length, 1);
+    return {
+      completed: settled.filter((row) => row.status === 'interview_completed').length,
+      failed: settled.filter((row) => row.status === 'interview_failed').length,
+      meanScore: mean.toFixed(1),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+async function waitUntilReady(url: string): Promise<void> {
+  await poll(async () => {
+    try {
+      return (await fetch(url)).ok;
+    } catch {
+      return false;
+    }
+  }, 20_000);
+}
+
+async function poll(done: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) {
+      throw new Error(`gave up after ${timeoutMs / 1000} s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 async function privateRedis(): Promise<RedisServer> {
