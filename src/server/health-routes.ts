@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { readHalt } from '../shared/halt-state.js';
 import type { RedisKeys } from '../shared/redis-keys.js';
-import { withTimeout } from './serve-metrics.js';
+import { withTimeout } from './with-timeout.js';
 
 /** A readiness probe answers within this, whatever Redis does. */
 const PROBE_TIMEOUT_MS = 1_000;

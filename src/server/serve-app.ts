@@ -1,5 +1,4 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import type { BatchQueue } from '../shared/batch-queue.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import type { QueueContext } from '../shared/queue-context.js';
@@ -33,7 +32,7 @@ export async function buildServeApp(
   const metrics = createServeMetrics({ redis, keys, queues: [queue, webhookQueue] });
 
   await registerBoard(app, {
-    queues: [queue as BatchQueue, webhookQueue],
+    queues: [queue, webhookQueue],
     credentials: boardCredentials(config),
     readOnly: options.readOnly,
   });

@@ -5,6 +5,7 @@ import { readHalt } from '../shared/halt-state.js';
 import { type ImportRecord, listRecentImports, readImport } from '../shared/import-record.js';
 import { createRegistry } from '../shared/metrics.js';
 import type { RedisKeys } from '../shared/redis-keys.js';
+import { withTimeout } from './with-timeout.js';
 
 /** Imports with per-import series: the most recent ones, so that cardinality stays bounded. */
 const IMPORTS_EXPOSED = 20;
@@ -159,11 +160,4 @@ function setIfKnown(gauge: Gauge, value: string | undefined): void {
   if (value !== undefined && value !== '') {
     gauge.set(Number(value));
   }
-}
-
-export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    work.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
 }

@@ -8,7 +8,8 @@ import {
 } from '../shared/webhook-events.js';
 import { enqueueWebhook, type WebhookQueue } from '../shared/webhook-queue.js';
 import { verifyWebhookSignature } from '../shared/webhook-signature.js';
-import { type ServeMetrics, withTimeout } from './serve-metrics.js';
+import type { ServeMetrics } from './serve-metrics.js';
+import { withTimeout } from './with-timeout.js';
 
 export interface WebhookRouteOptions {
   queue: WebhookQueue;

@@ -67,6 +67,15 @@ export async function runWorker(
     alert: createAlert(config, logger),
     creditsThreshold: config.CREDITS_ALERT_THRESHOLD,
   });
+  // Before any worker starts taking jobs: a store out of reach is then a clean start-up failure.
+  const store =
+    options.webhooks === false
+      ? undefined
+      : await openMappingStore(config.DATABASE_URL).catch(async (err: unknown) => {
+          await context.close();
+          throw err;
+        });
+
   const cache = new CampaignCache(
     context.client,
     async () => (await context.limiter.acquire('reads')).granted,
@@ -99,8 +108,6 @@ export async function runWorker(
   });
   worker.on('error', (err) => logger.error({ err: { message: err.message } }, 'worker error'));
 
-  const store =
-    options.webhooks === false ? undefined : await openMappingStore(config.DATABASE_URL);
   const webhookWorker =
     store === undefined
       ? undefined
@@ -138,7 +145,7 @@ export async function runWorker(
     if (event.rateLimit === undefined) {
       return;
     }
-    void context?.redis
+    void context.redis
       .hset(context.keys.account, {
         limit: event.rateLimit.limit,
         remaining: event.rateLimit.remaining,
