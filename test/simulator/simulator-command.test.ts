@@ -1,28 +1,8 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/shared/exit-codes.js';
-import { registerSimulatorCommand } from '../../src/simulator/simulator-command.js';
+import { runSimulatorCommand } from './run-simulator-command.js';
 import { API_KEY } from './simulator-client.js';
-
-/** Runs `voicehire simulator …` in this process, with stdout and the stop signal in hand. */
-function runCommand(args: string[]) {
-  const lines: string[] = [];
-  let stop: (signal: string) => void = () => {};
-  const stopped = new Promise<string>((resolve) => {
-    stop = resolve;
-  });
-
-  const program = new Command()
-    .exitOverride()
-    .configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  registerSimulatorCommand(program, {
-    printLine: (line) => lines.push(line),
-    untilStopped: () => stopped,
-  });
-  const done = program.parseAsync(['simulator', ...args], { from: 'user' });
-
-  return { lines, stop, done };
-}
 
 async function firstLine(lines: string[], done: Promise<unknown>): Promise<string> {
   for (let tries = 0; tries < 200 && lines.length === 0; tries += 1) {
@@ -45,7 +25,7 @@ describe('voicehire simulator', () => {
   });
 
   it('prints its base URL alone on stdout, serves it, and closes when stopped', async () => {
-    const { lines, stop, done } = runCommand(['--port', '0']);
+    const { lines, stop, done } = runSimulatorCommand(['--port', '0']);
 
     const url = await firstLine(lines, done);
     const credits = await get(`${url}/account/credits`);
@@ -58,7 +38,7 @@ describe('voicehire simulator', () => {
   });
 
   it('passes its options to the simulator', async () => {
-    const { lines, stop, done } = runCommand([
+    const { lines, stop, done } = runSimulatorCommand([
       '--port=0',
       '--credits',
       '7',
@@ -84,7 +64,7 @@ describe('voicehire simulator', () => {
   });
 
   it('creates every campaign given to --campaign', async () => {
-    const { lines, stop, done } = runCommand([
+    const { lines, stop, done } = runSimulatorCommand([
       '--port=0',
       '--rate-limits=none',
       '--campaign',
@@ -111,14 +91,14 @@ describe('voicehire simulator', () => {
     [['--latency', '-1']],
     [['--seed', 'abc']],
   ])('refuses the flags %j before starting', async (args) => {
-    const { lines, done } = runCommand(args);
+    const { lines, done } = runSimulatorCommand(args);
 
     await expect(done).rejects.toThrow(CommanderError);
     expect(lines).toEqual([]);
   });
 
   it('turns an option the simulator refuses into a usage error', async () => {
-    const { lines, done } = runCommand(['--port', '0', '--campaign', 'not-hex']);
+    const { lines, done } = runSimulatorCommand(['--port', '0', '--campaign', 'not-hex']);
 
     await expect(done).rejects.toThrow(UsageError);
     await expect(done).rejects.toThrow(/campaigns must be 12 lowercase hex characters/);
@@ -126,7 +106,7 @@ describe('voicehire simulator', () => {
   });
 
   it('turns a bad rate-limit spec into a usage error naming the bad entry', async () => {
-    const { done } = runCommand(['--port', '0', '--rate-limits', 'all:10/1s,adds:x/1h']);
+    const { done } = runSimulatorCommand(['--port', '0', '--rate-limits', 'all:10/1s,adds:x/1h']);
 
     await expect(done).rejects.toThrow(/rateLimits: rate limit #2 "adds:x\/1h"/);
   });

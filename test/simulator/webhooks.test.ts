@@ -1,15 +1,14 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/shared/exit-codes.js';
 import { webhookEventSchema } from '../../src/shared/webhook-events.js';
 import { verifyWebhookSignature } from '../../src/shared/webhook-signature.js';
 import { FAILURE_REASONS, scriptInterview } from '../../src/simulator/interview-script.js';
 import type { Simulator, SimulatorRecord } from '../../src/simulator/simulator.js';
-import { registerSimulatorCommand } from '../../src/simulator/simulator-command.js';
 import { resolveOptions } from '../../src/simulator/simulator-options.js';
+import { runSimulatorCommand } from './run-simulator-command.js';
 import {
   API_KEY,
   addCandidates,
@@ -558,18 +557,6 @@ describe('webhook options', () => {
 
   it('takes --webhook-url, --webhook-secret, --webhook-delay and --webhook-chaos', async () => {
     const receiver = await startReceiver();
-    const lines: string[] = [];
-    let stop: (signal: string) => void = () => {};
-    const stopped = new Promise<string>((resolve) => {
-      stop = resolve;
-    });
-    const program = new Command()
-      .exitOverride()
-      .configureOutput({ writeOut: () => {}, writeErr: () => {} });
-    registerSimulatorCommand(program, {
-      printLine: (line) => lines.push(line),
-      untilStopped: () => stopped,
-    });
     const flags = [
       '--webhook-url',
       receiver.url,
@@ -578,9 +565,7 @@ describe('webhook options', () => {
       '--webhook-delay',
       '5',
     ];
-    const done = program.parseAsync(['simulator', '--port=0', ...flags, '--webhook-chaos'], {
-      from: 'user',
-    });
+    const { lines, stop, done } = runSimulatorCommand(['--port=0', ...flags, '--webhook-chaos']);
 
     await waitFor(() => lines.length > 0, 'the URL');
     await fetch(`${lines[0]}/campaigns/${CAMPAIGN}/candidates`, {
@@ -605,17 +590,9 @@ describe('webhook options', () => {
   });
 
   it('turns a bad --webhook-url into a usage error', async () => {
-    const program = new Command()
-      .exitOverride()
-      .configureOutput({ writeOut: () => {}, writeErr: () => {} });
-    registerSimulatorCommand(program, {
-      printLine: () => {},
-      untilStopped: () => new Promise(() => {}),
-    });
+    const { done } = runSimulatorCommand(['--port=0', '--webhook-url', 'not a url']);
 
-    await expect(
-      program.parseAsync(['simulator', '--port=0', '--webhook-url', 'not a url'], { from: 'user' }),
-    ).rejects.toThrow(UsageError);
+    await expect(done).rejects.toThrow(UsageError);
   });
 });
 
