@@ -1,8 +1,14 @@
 import type { Redis } from 'ioredis';
 import { type BatchQueue, batchJobOptions } from '../shared/batch-queue.js';
 import type { Config } from '../shared/config.js';
+import { dataProtectionFor } from '../shared/data-protection.js';
 import { markBatchesEnqueued } from '../shared/import-record.js';
-import { type BatchCandidate, type BatchJobData, batchJobId } from '../shared/jobs.js';
+import {
+  type BatchCandidate,
+  type BatchJobData,
+  batchJobData,
+  batchJobId,
+} from '../shared/jobs.js';
 import type { RedisKeys } from '../shared/redis-keys.js';
 
 // 100 jobs per addBulk call was the fastest in our measurements (shared/field-notes.md):
@@ -29,6 +35,8 @@ export async function enqueueBatches(
   onQueued?: (batchesQueued: number) => void,
 ): Promise<number> {
   const opts = batchJobOptions(target.config);
+  // With DATA_ENCRYPTION_KEY set, the candidates reach Redis sealed, never in clear.
+  const protection = dataProtectionFor(target.config);
   let batchNumber = 0;
   let added = 0;
   let group: Array<{ name: 'batch'; data: BatchJobData; opts: object }> = [];
@@ -50,12 +58,8 @@ export async function enqueueBatches(
       continue;
     }
 
-    const data = {
-      importId: target.importId,
-      campaignId: target.campaignId,
-      batchNumber,
-      candidates,
-    };
+    const ids = { importId: target.importId, campaignId: target.campaignId, batchNumber };
+    const data = batchJobData(protection, ids, candidates);
     group.push({
       name: 'batch',
       data,

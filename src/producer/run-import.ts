@@ -5,6 +5,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { MappingStore } from '../results/mapping-store.js';
 import { openMappingStore } from '../results/open-mapping-store.js';
 import type { Config } from '../shared/config.js';
+import { dataProtectionFor } from '../shared/data-protection.js';
 import { UsageError } from '../shared/exit-codes.js';
 import {
   type ProducerCounts,
@@ -125,7 +126,14 @@ async function importFile(
     const lookup =
       context && options.skipSent !== false
         ? (phoneKeys: readonly string[]) =>
-            findAlreadySent(context.redis, context.keys, options.campaignId, importId, phoneKeys)
+            findAlreadySent(
+              context.redis,
+              context.keys,
+              options.campaignId,
+              importId,
+              phoneKeys,
+              dataProtectionFor(context.config),
+            )
         : undefined;
     const pipeline = new ImportPipeline(mapping.mapping, report.add.bind(report), lookup);
 

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../shared/config.js';
+import { dataProtectionFor } from '../shared/data-protection.js';
 import type { Logger } from '../shared/logger.js';
 import type { QueueContext } from '../shared/queue-context.js';
 import type { WebhookQueue } from '../shared/webhook-queue.js';
@@ -41,6 +42,7 @@ export async function buildServeApp(
     queue: webhookQueue,
     secret: config.VOICEHIRE_WEBHOOK_SECRET,
     retryMs: config.WEBHOOK_RETRY_MS,
+    protection: dataProtectionFor(config),
     logger,
     metrics,
   });

@@ -1,5 +1,10 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { parseDataKey, splitKeyList } from './data-protection.js';
+
+const DATA_KEY_FORMAT =
+  'must be 32 bytes, written as 64 hex digits or 44 characters of base64 ' +
+  '(openssl rand -base64 32)';
 
 /**
  * Every setting the product reads from the environment, with its default, validated once.
@@ -88,6 +93,28 @@ const configSchema = z.object({
    * with a missing, malformed or wrong signature is refused with 401.
    */
   VOICEHIRE_WEBHOOK_SECRET: z.string().min(1).optional(),
+
+  /**
+   * Key that encrypts candidates' names, phones and emails in Redis (batch and webhook jobs)
+   * with AES-256-GCM, and keys the hashes that stand for phones in the dedup records. Unset:
+   * they are kept in clear, as before.
+   */
+  DATA_ENCRYPTION_KEY: z
+    .string()
+    .refine((text) => parseDataKey(text) !== undefined, DATA_KEY_FORMAT)
+    .optional(),
+
+  /**
+   * Keys replaced by DATA_ENCRYPTION_KEY, comma-separated: they still open what they sealed, and
+   * their phone hashes still count as sent, but nothing new is sealed with them.
+   */
+  DATA_ENCRYPTION_PREVIOUS_KEYS: z
+    .string()
+    .refine(
+      (text) => splitKeyList(text).every((key) => parseDataKey(key) !== undefined),
+      `each key ${DATA_KEY_FORMAT}`,
+    )
+    .optional(),
 
   /** How long campaign details and status are cached; 5 minutes, as the API's guide says. */
   CAMPAIGN_CACHE_TTL_MS: z.coerce.number().int().min(0).default(300_000),

@@ -18,7 +18,10 @@ export function redisKeys(prefix: string) {
     importApiRejects: (importId: string) => `${prefix}:import:${importId}:api-rejects`,
     /** Sorted set: import ids by creation time, for `voicehire status`. */
     imports: `${prefix}:imports`,
-    /** Hash: phone key -> id of the import that sent it, per campaign. */
+    /**
+     * Hash: phone key (its keyed hash under DATA_ENCRYPTION_KEY) -> id of the import that sent
+     * it, per campaign.
+     */
     sentPhones: (campaignId: string) => `${prefix}:sent:${campaignId}`,
     /** Hash: why the batch queue is halted; absent while it runs. */
     halt: `${prefix}:halt`,

@@ -1,11 +1,23 @@
 import type { Redis } from 'ioredis';
+import { DataProtection } from './data-protection.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /**
  * Per campaign, the phones the API has accepted, each with the import that sent it. An import
  * run again on the same file (after a crash, say) must not see its own phones as already sent,
  * or its batches would be packed differently from the ones already queued.
+ *
+ * With DATA_ENCRYPTION_KEY set, a phone is recorded as its keyed hash, never in clear. It is
+ * looked up under every key (the previous ones too, so that a rotation forgets nothing) and in
+ * clear, as recorded before a key was set.
  */
+
+const NO_KEY = new DataProtection(undefined);
+
+/** The fields a phone may have been recorded under, the current one first. */
+function fieldsOf(phoneKey: string, protection: DataProtection): string[] {
+  return protection.enabled ? [...protection.hashesUnderEveryKey(phoneKey), phoneKey] : [phoneKey];
+}
 
 /** Which of these phone keys an earlier import already sent to the campaign. */
 export async function findAlreadySent(
@@ -14,16 +26,21 @@ export async function findAlreadySent(
   campaignId: string,
   importId: string,
   phoneKeys: readonly string[],
+  protection: DataProtection = NO_KEY,
 ): Promise<Set<string>> {
   const alreadySent = new Set<string>();
   if (phoneKeys.length === 0) {
     return alreadySent;
   }
 
-  const senders = await redis.hmget(keys.sentPhones(campaignId), ...phoneKeys);
-  senders.forEach((sender, index) => {
+  const fields = phoneKeys.map((phoneKey) => fieldsOf(phoneKey, protection));
+  const senders = await redis.hmget(keys.sentPhones(campaignId), ...fields.flat());
+  let next = 0;
+  fields.forEach((variants, index) => {
+    const found = senders.slice(next, next + variants.length);
+    next += variants.length;
     const phoneKey = phoneKeys[index];
-    if (sender !== null && sender !== importId && phoneKey !== undefined) {
+    if (phoneKey !== undefined && found.some((sender) => sender !== null && sender !== importId)) {
       alreadySent.add(phoneKey);
     }
   });
@@ -37,6 +54,7 @@ export async function recordSentPhones(
   campaignId: string,
   importId: string,
   phoneKeys: readonly string[],
+  protection: DataProtection = NO_KEY,
 ): Promise<void> {
   if (phoneKeys.length === 0) {
     return;
@@ -45,7 +63,7 @@ export async function recordSentPhones(
   // HSETNX per phone keeps the first sender: a later import never takes a phone over.
   const pipeline = redis.pipeline();
   for (const phoneKey of phoneKeys) {
-    pipeline.hsetnx(keys.sentPhones(campaignId), phoneKey, importId);
+    pipeline.hsetnx(keys.sentPhones(campaignId), protection.hash(phoneKey), importId);
   }
   await pipeline.exec();
 }

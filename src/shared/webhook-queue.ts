@@ -1,15 +1,39 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
-import { WEBHOOK_QUEUE, type WebhookEvent } from './webhook-events.js';
+import { DataProtection, type SealedEnvelope } from './data-protection.js';
+import { WEBHOOK_QUEUE, type WebhookEvent, type WebhookEventName } from './webhook-events.js';
 
-export type WebhookQueue = Queue<WebhookEvent, string, string>;
+/**
+ * A webhook job's data: the event in clear, or, with DATA_ENCRYPTION_KEY set, its name in clear
+ * (for the board) and the whole event sealed, as it carries candidates' phones, names, emails
+ * and interview answers.
+ */
+export type WebhookJobData =
+  | WebhookEvent
+  | { event: WebhookEventName; sealedEvent: SealedEnvelope };
+
+export type WebhookQueue = Queue<WebhookJobData, string, string>;
+
+const NO_KEY = new DataProtection(undefined);
+
+function sealContext(event: WebhookEventName): string {
+  return `webhook:${event}`;
+}
+
+/** The event as the worker reads it; throws a SealedDataError when it cannot be opened. */
+export function openWebhookJob(protection: DataProtection, data: WebhookJobData): WebhookEvent {
+  if ('sealedEvent' in data) {
+    return protection.open<WebhookEvent>(data.sealedEvent, sealContext(data.event));
+  }
+  return data;
+}
 
 /** VoiceHire may deliver the same event again for a day; one processing is enough. */
 export const WEBHOOK_DEDUP_MS = 25 * 3600 * 1000;
 
 export function createWebhookQueue(connection: Redis, config: Config): WebhookQueue {
-  const queue = new Queue<WebhookEvent, string, string>(WEBHOOK_QUEUE, {
+  const queue = new Queue<WebhookJobData, string, string>(WEBHOOK_QUEUE, {
     connection,
     prefix: config.QUEUE_PREFIX,
   });
@@ -19,7 +43,8 @@ export function createWebhookQueue(connection: Redis, config: Config): WebhookQu
 }
 
 /**
- * Queues an accepted delivery. The hash of its raw body is BullMQ's deduplication id, kept for
+ * Queues an accepted delivery, sealed when the protection has a key. The hash of its raw body
+ * (keyed with DATA_ENCRYPTION_KEY: see DataProtection.digest) is BullMQ's deduplication id, kept for
  * WEBHOOK_DEDUP_MS whatever happens to the job, and checked in the same Redis script that adds
  * it: a repeated delivery is never processed twice, and a delivery is never marked seen without
  * being queued.
@@ -29,8 +54,12 @@ export async function enqueueWebhook(
   event: WebhookEvent,
   bodyHash: string,
   retryMs: number,
+  protection: DataProtection = NO_KEY,
 ): Promise<void> {
-  await queue.add(event.event, event, {
+  const data: WebhookJobData = protection.enabled
+    ? { event: event.event, sealedEvent: protection.seal(event, sealContext(event.event)) }
+    : event;
+  await queue.add(event.event, data, {
     deduplication: { id: bodyHash, ttl: WEBHOOK_DEDUP_MS },
     // An interview event can arrive before the candidate.added that links its id: it is tried
     // again, 2 s, 4 s, … (WEBHOOK_RETRY_MS) up to about half an hour in all.

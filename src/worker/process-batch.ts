@@ -8,9 +8,16 @@ import {
   VoiceHireError,
 } from '../shared/api-errors.js';
 import type { BatchQueue } from '../shared/batch-queue.js';
+import { DataProtection, SealedDataError } from '../shared/data-protection.js';
 import { haltQueue, readHalt } from '../shared/halt-state.js';
 import { settleBatch } from '../shared/import-record.js';
-import type { BatchJobData, BatchResult } from '../shared/jobs.js';
+import {
+  type BatchCandidate,
+  type BatchJobData,
+  type BatchResult,
+  batchCandidates,
+} from '../shared/jobs.js';
+import { redactContacts } from '../shared/redact-contacts.js';
 import type { RedisKeys } from '../shared/redis-keys.js';
 import type { Reject } from '../shared/reject-reasons.js';
 import { recordSentPhones } from '../shared/sent-phones.js';
@@ -30,6 +37,8 @@ export interface BatchProcessorDeps {
   gate?: CampaignGate;
   /** How long a held-back batch waits before its campaign is checked again. Default 60 s. */
   campaignRecheckMs?: number;
+  /** Opens the candidates of batches queued with DATA_ENCRYPTION_KEY. Default: no key. */
+  protection?: DataProtection;
 }
 
 /** A refused candidate as the import keeps it: the row tells the user which one, no PII. */
@@ -45,9 +54,17 @@ export interface ApiReject extends Reject {
 export function createBatchProcessor(deps: BatchProcessorDeps) {
   const { redis, keys, queue, client, limiter, events, gate } = deps;
   const campaignRecheckMs = deps.campaignRecheckMs ?? 60_000;
+  const protection = deps.protection ?? new DataProtection(undefined);
 
   return async (job: Job<BatchJobData, BatchResult, 'batch'>, token?: string) => {
-    const { importId, campaignId, batchNumber, candidates } = job.data;
+    const { importId, campaignId, batchNumber } = job.data;
+
+    let candidates: BatchCandidate[];
+    try {
+      candidates = batchCandidates(protection, job.data);
+    } catch (err) {
+      return failUnopened(err, job);
+    }
 
     // Taken just before the queue was paused: give it back untouched.
     if ((await readHalt(redis, keys)) !== undefined) {
@@ -84,10 +101,10 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
       if (err instanceof VoiceHireError && err.status !== undefined) {
         await redis.hdel(inFlight, String(batchNumber));
       }
-      return handleFailure(err, job, token);
+      return handleFailure(err, job, token, candidates.length);
     }
 
-    const result = await recordSuccess(job.data, response, resent);
+    const result = await recordSuccess(job.data, candidates, response, resent);
     await redis.hdel(inFlight, String(batchNumber));
     events.batchSent({ importId, batchNumber, ...result });
     return result;
@@ -100,13 +117,14 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
    */
   async function recordSuccess(
     batch: BatchJobData,
+    candidates: readonly BatchCandidate[],
     response: AddCandidatesResult,
     resent: boolean,
   ) {
     const refusedIndexes = new Set<number>();
     const rejects: ApiReject[] = [];
     for (const item of response.errors) {
-      const candidate = batch.candidates[item.index];
+      const candidate = candidates[item.index];
       if (candidate === undefined || refusedIndexes.has(item.index)) {
         continue;
       }
@@ -114,18 +132,20 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
       rejects.push({
         row: candidate.row,
         reason: 'API_REFUSED',
-        message: item.error,
+        // The API's own words, kept for the user, but a phone or email it quotes is not.
+        message: redactContacts(item.error),
         ...(candidate.externalId === undefined ? {} : { externalId: candidate.externalId }),
       });
     }
 
-    const accepted = batch.candidates.filter((_, index) => !refusedIndexes.has(index));
+    const accepted = candidates.filter((_, index) => !refusedIndexes.has(index));
     await recordSentPhones(
       redis,
       keys,
       batch.campaignId,
       batch.importId,
       accepted.map((candidate) => candidate.phoneKey),
+      protection,
     );
     if (rejects.length > 0) {
       await redis.rpush(
@@ -147,6 +167,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
     err: unknown,
     job: Job<BatchJobData, BatchResult, 'batch'>,
     token: string | undefined,
+    candidateCount: number,
   ): Promise<BatchResult> {
     const { importId, batchNumber } = job.data;
 
@@ -176,7 +197,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
 
     if (err instanceof ConflictError) {
       // The whole request met candidates already there: nothing to retry, all skipped.
-      const result = { added: 0, skipped: job.data.candidates.length, refused: 0 };
+      const result = { added: 0, skipped: candidateCount, refused: 0 };
       await settleBatch(redis, keys, importId, batchNumber, { failed: false, ...result });
       events.batchSent({ importId, batchNumber, ...result });
       return result;
@@ -201,8 +222,28 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
     // attempts. The batch stays in the failed set with the API's message.
     await settleBatch(redis, keys, importId, batchNumber, {
       failed: true,
-      candidates: job.data.candidates.length,
+      candidates: candidateCount,
     });
+    const message = redactContacts(err.message);
+    events.batchFailed({ importId, batchNumber, code: err.code, message });
+    throw new UnrecoverableError(`${err.code}: ${message}`);
+  }
+
+  /**
+   * A batch whose sealed candidates cannot be opened (no key, an unknown key, altered data) would
+   * fail the same way on every attempt: it goes to the failed set at once with the reason, and
+   * `voicehire retry-failed` sends it back once the key is fixed.
+   */
+  async function failUnopened(
+    err: unknown,
+    job: Job<BatchJobData, BatchResult, 'batch'>,
+  ): Promise<never> {
+    if (!(err instanceof SealedDataError)) {
+      throw err;
+    }
+
+    const { importId, batchNumber } = job.data;
+    await settleBatch(redis, keys, importId, batchNumber, { failed: true, candidates: 0 });
     events.batchFailed({ importId, batchNumber, code: err.code, message: err.message });
     throw new UnrecoverableError(`${err.code}: ${err.message}`);
   }

@@ -1,13 +1,15 @@
-import type { Job } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { applyWebhookEvent } from '../results/apply-webhook-event.js';
 import type { MappingStore } from '../results/mapping-store.js';
 import type { BatchQueue } from '../shared/batch-queue.js';
 import type { CampaignCache } from '../shared/campaign-cache.js';
 import { recordCampaignState } from '../shared/campaign-state.js';
+import { DataProtection, SealedDataError } from '../shared/data-protection.js';
 import { haltQueue } from '../shared/halt-state.js';
 import type { RedisKeys } from '../shared/redis-keys.js';
 import type { WebhookEvent } from '../shared/webhook-events.js';
+import { openWebhookJob, type WebhookJobData } from '../shared/webhook-queue.js';
 import type { WorkerEvents } from './worker-events.js';
 
 export interface WebhookProcessorDeps {
@@ -19,6 +21,8 @@ export interface WebhookProcessorDeps {
   events: WorkerEvents;
   /** How long a campaign status from a webhook stands before the API's counts again. */
   campaignTtlMs: number;
+  /** Opens the events queued with DATA_ENCRYPTION_KEY. Default: no key. */
+  protection?: DataProtection;
 }
 
 /** An interview event whose candidate.added has not been processed yet: tried again later. */
@@ -33,9 +37,10 @@ export class CandidateNotLinkedError extends Error {
  */
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
   const { redis, keys, queue, store, cache, events, campaignTtlMs } = deps;
+  const protection = deps.protection ?? new DataProtection(undefined);
 
-  return async (job: Job<WebhookEvent, string, string>): Promise<string> => {
-    const event = job.data;
+  return async (job: Job<WebhookJobData, string, string>): Promise<string> => {
+    const event = openEvent(protection, job.data);
 
     switch (event.event) {
       case 'credits.depleted': {
@@ -89,4 +94,16 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       }
     }
   };
+}
+
+/** An event that cannot be opened fails at once: another attempt would fail the same way. */
+function openEvent(protection: DataProtection, data: WebhookJobData): WebhookEvent {
+  try {
+    return openWebhookJob(protection, data);
+  } catch (err) {
+    if (err instanceof SealedDataError) {
+      throw new UnrecoverableError(`${err.code}: ${err.message}`);
+    }
+    throw err;
+  }
 }

@@ -3,12 +3,14 @@ import { openMappingStore } from '../results/open-mapping-store.js';
 import { createAlert } from '../shared/alerts.js';
 import { CampaignCache } from '../shared/campaign-cache.js';
 import type { Config } from '../shared/config.js';
+import { dataProtectionFor } from '../shared/data-protection.js';
 import { readHalt } from '../shared/halt-state.js';
 import { BATCH_QUEUE, type BatchJobData, type BatchResult } from '../shared/jobs.js';
 import type { Logger } from '../shared/logger.js';
 import { createApiMetrics, createRegistry } from '../shared/metrics.js';
 import type { ResponseEvent } from '../shared/voicehire-client.js';
-import { WEBHOOK_QUEUE, type WebhookEvent } from '../shared/webhook-events.js';
+import { WEBHOOK_QUEUE } from '../shared/webhook-events.js';
+import type { WebhookJobData } from '../shared/webhook-queue.js';
 import { createCampaignGate } from './campaign-gate.js';
 import { startMetricsServer } from './metrics-server.js';
 import { createBatchProcessor } from './process-batch.js';
@@ -81,9 +83,11 @@ export async function runWorker(
     async () => (await context.limiter.acquire('reads')).granted,
     config.CAMPAIGN_CACHE_TTL_MS,
   );
+  const protection = dataProtectionFor(config);
   const processor = createBatchProcessor({
     ...context,
     events,
+    protection,
     gate: createCampaignGate({ ...context, cache }),
     campaignRecheckMs: config.CAMPAIGN_RECHECK_MS,
   });
@@ -111,7 +115,7 @@ export async function runWorker(
   const webhookWorker =
     store === undefined
       ? undefined
-      : new Worker<WebhookEvent, string, string>(
+      : new Worker<WebhookJobData, string, string>(
           WEBHOOK_QUEUE,
           createWebhookProcessor({
             ...context,
@@ -119,6 +123,7 @@ export async function runWorker(
             cache,
             events,
             campaignTtlMs: config.CAMPAIGN_CACHE_TTL_MS,
+            protection,
           }),
           {
             connection: context.redis,

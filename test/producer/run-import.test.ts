@@ -9,8 +9,9 @@ import type { CandidateMapping } from '../../src/results/mapping-store.js';
 import { openMappingStore } from '../../src/results/open-mapping-store.js';
 import { createBatchQueue } from '../../src/shared/batch-queue.js';
 import { type Config, loadConfig } from '../../src/shared/config.js';
+import { DataProtection } from '../../src/shared/data-protection.js';
 import { readImport } from '../../src/shared/import-record.js';
-import type { BatchJobData } from '../../src/shared/jobs.js';
+import { type BatchCandidate, type BatchJobData, batchCandidates } from '../../src/shared/jobs.js';
 import { redisKeys } from '../../src/shared/redis-keys.js';
 import { recordSentPhones } from '../../src/shared/sent-phones.js';
 import { writeCandidateFile } from '../support/candidate-file.js';
@@ -47,11 +48,14 @@ async function storedMappings(): Promise<CandidateMapping[]> {
   }
 }
 
-async function queuedBatches(): Promise<BatchJobData[]> {
+async function queuedBatches(): Promise<Array<BatchJobData & { candidates: BatchCandidate[] }>> {
   const queue = createBatchQueue(redis, config);
   const jobs = await queue.getJobs(['waiting'], 0, -1, true);
   await queue.close();
-  return jobs.map((job) => job.data).sort((a, b) => a.batchNumber - b.batchNumber);
+  const noKey = new DataProtection(undefined);
+  return jobs
+    .map((job) => ({ ...job.data, candidates: batchCandidates(noKey, job.data) }))
+    .sort((a, b) => a.batchNumber - b.batchNumber);
 }
 
 describe('when a large generated file is imported', () => {
