@@ -182,10 +182,13 @@ function describeValue(name: string, value: string | undefined): string {
   if (value === undefined) {
     return 'nothing';
   }
-  // A malformed key is still a secret.
-  if (name.includes('KEY') || name.includes('SECRET') || name.includes('PASSWORD')) {
+  // A malformed key is still a secret; so is an alert URL, whose path is the token (Slack's
+  // hooks.slack.com/services/T…/B…/… lets anyone who has it post to the channel).
+  if (/KEY|SECRET|PASSWORD|ALERT_WEBHOOK_URL/.test(name)) {
     return 'a value that is hidden';
   }
-  // Credentials inside a URL (redis://user:password@host) stay hidden too.
-  return JSON.stringify(value.replace(/\/\/[^/@]*@/, '//***@'));
+  // Credentials inside a URL (redis://user:password@host, ?password=…) stay hidden too.
+  return JSON.stringify(
+    value.replace(/\/\/[^/@]*@/, '//***@').replace(/(password=)[^&#\s]*/gi, '$1***'),
+  );
 }
