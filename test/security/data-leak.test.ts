@@ -77,6 +77,9 @@ async function runLoop(dataKey: Buffer | undefined): Promise<LoopRun> {
     webhookUrl: `http://127.0.0.1:${servePort}/webhooks/voicehire`,
     webhookSecret: secrets['webhook secret'],
     webhookDelayMs: 20,
+    // Retried batches and webhooks out of order log more than a clean run: they count too.
+    failRate: 0.15,
+    webhookChaos: true,
   });
   const env: Record<string, string> = {
     REDIS_URL: redisServer.url,
@@ -168,6 +171,8 @@ async function runLoop(dataKey: Buffer | undefined): Promise<LoopRun> {
     const needles = [
       ...candidateNeedles(generateRows({ rows: ROWS, seed: SEED })),
       ...secretNeedles(secrets, dataKey ?? randomBytes(32)),
+      // The Authorization header as sent, should a request be logged whole.
+      { kind: 'board credentials', text: (board.authorization ?? '').replace('Basic ', '') },
     ];
     return { sources, needles, resultsCsv: readFileSync(join(dir, 'out.csv'), 'utf8') };
   } finally {
