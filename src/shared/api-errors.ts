@@ -4,6 +4,8 @@
  * The API's codes and what each means for us: /work/shared/voicehire-api.md, "Errors".
  */
 
+import { redactContacts } from './redact-contacts.js';
+
 /** The API's own codes, and the ones this client adds for failures that have no API code. */
 export const ErrorCode = {
   VALIDATION_ERROR: 'VALIDATION_ERROR',
@@ -186,7 +188,8 @@ export function errorFromResponse(
   const apiError = readApiError(body);
   const code = apiError.code ?? `HTTP_${status}`;
   const details = apiError.details;
-  const suffix = apiError.message ? `: ${apiError.message}` : '';
+  // The message reaches logs and the failed job's reason: a phone or email it quotes does not.
+  const suffix = apiError.message ? `: ${redactContacts(apiError.message)}` : '';
   const message = `${call} failed with ${status} ${code}${suffix}`;
 
   const ErrorForCode = apiError.code ? classByCode[apiError.code] : undefined;

@@ -224,9 +224,8 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
       failed: true,
       candidates: candidateCount,
     });
-    const message = redactContacts(err.message);
-    events.batchFailed({ importId, batchNumber, code: err.code, message });
-    throw new UnrecoverableError(`${err.code}: ${message}`);
+    events.batchFailed({ importId, batchNumber, code: err.code, message: err.message });
+    throw new UnrecoverableError(`${err.code}: ${err.message}`);
   }
 
   /**

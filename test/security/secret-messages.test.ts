@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { openMappingStore } from '../../src/results/open-mapping-store.js';
 import { createAlert } from '../../src/shared/alerts.js';
+import { errorFromResponse } from '../../src/shared/api-errors.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { freePort } from '../../src/shared/local-redis.js';
 import { connectRedis } from '../../src/shared/redis-connection.js';
@@ -35,6 +36,25 @@ describe('a configuration error', () => {
     }
     expect(message).toContain('"many"');
     expect(message).not.toContain(PASSWORD);
+  });
+});
+
+describe('an API error', () => {
+  it('keeps the API message but masks the phone and email it quotes', () => {
+    const body = {
+      error: {
+        code: 'INVALID_PHONE_NUMBER',
+        message: 'candidate 3: +33 6 12 34 56 78 (lea.martin@example.fr) is not reachable',
+      },
+    };
+
+    const error = errorFromResponse(400, body, new Headers(), 'POST /campaigns/:id/candidates');
+
+    expect(error.message).toBe(
+      'POST /campaigns/:id/candidates failed with 400 INVALID_PHONE_NUMBER: ' +
+        'candidate 3: [phone] ([email]) is not reachable',
+    );
+    expect(error.stack).not.toContain('12 34 56 78');
   });
 });
 
