@@ -124,6 +124,29 @@ export function malformedCsvError(
   return new CsvInputError('CSV_MALFORMED', path, problem, place, options);
 }
 
+/** Columns a message names: enough to recognise the file, never the whole of a huge header. */
+const LISTED_COLUMNS = 20;
+const LISTED_NAME_LENGTH = 40;
+
+/**
+ * The header's columns for a message, `"Prénom", "Nom", "Courriel"`: the first 20, each cut to
+ * 40 characters, then how many there are in all. A header of 100,000 columns would otherwise
+ * make a message of a megabyte.
+ */
+export function describeColumns(header: readonly string[]): string {
+  const listed = header.slice(0, LISTED_COLUMNS).map((name) => {
+    const cut = name.length > LISTED_NAME_LENGTH ? `${name.slice(0, LISTED_NAME_LENGTH)}…` : name;
+    return JSON.stringify(cut);
+  });
+
+  if (header.length <= LISTED_COLUMNS) {
+    return listed.join(', ');
+  }
+  const more = (header.length - LISTED_COLUMNS).toLocaleString('en-US');
+  const all = header.length.toLocaleString('en-US');
+  return `${listed.join(', ')} and ${more} more (${all} columns)`;
+}
+
 /** "row 42 (line 43)", "the header (line 1)" for row 0, "one row" when the place is unknown. */
 function describePlace(place: RowPlace | undefined): string {
   if (place === undefined) {
