@@ -113,11 +113,16 @@ export function malformedCsvError(
     const problem = `unclosed quote starting at ${where}: check for a stray " in that row`;
     return new CsvInputError('CSV_MALFORMED', path, problem, place, options);
   }
-  // The bound is MAX_ROW_BYTES in read-csv.ts.
+  // The bound is MAX_ROW_BYTES in read-csv.ts. csv-parse tells whether the row was inside a
+  // quoted cell when it grew past it; a row without one is really that long (a pasted
+  // document, 100,000 long column names), and blaming a quote would send the user looking
+  // for one that is not there.
   if (cause.code === 'CSV_MAX_RECORD_SIZE') {
     const problem =
-      `${where} runs on for more than 1 MB: a quote opened in that row is probably never ` +
-      'closed; check for a stray " in that row';
+      (cause as { quoting?: unknown }).quoting === false
+        ? `${where} runs on for more than 1 MB, more than a row may hold: shorten its cells`
+        : `${where} runs on for more than 1 MB: a quote opened in that row is probably never ` +
+          'closed; check for a stray " in that row';
     return new CsvInputError('CSV_MALFORMED', path, problem, place, options);
   }
   const problem = `${where} cannot be read as CSV (${cause.message})`;

@@ -72,6 +72,8 @@ describe('when a field is huge', () => {
     expect(error.code).toBe('CSV_MALFORMED');
     expect(error.row).toBe(4);
     expect(error.message).toContain('row 4 (line 5) runs on for more than 1 MB');
+    // No quote in sight: the message must not send the user looking for one.
+    expect(error.message).not.toContain('quote');
   });
 });
 
@@ -86,6 +88,17 @@ describe('when the header has 100,000 columns', () => {
     );
 
     expect(summary).toMatchObject({ rows: 1, valid: 1 });
+  });
+
+  it('refuses a header of long names over 1 MB, without blaming a quote', {
+    timeout: BOUND_MS,
+  }, async () => {
+    const long = columns.map((name) => `${name} ${'·'.repeat(8)}`);
+    const error = await refusal('wide-long.csv', `${HEADER.trimEnd()},${long.join(',')}\n`);
+
+    expect(error.code).toBe('CSV_MALFORMED');
+    expect(error.message).toContain('the header (line 1) runs on for more than 1 MB');
+    expect(error.message).not.toContain('quote');
   });
 
   it('refuses it without them in a message of a few lines', { timeout: BOUND_MS }, async () => {
