@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { describe, expect, inject, it } from 'vitest';
 import { CsvInputError } from '../../src/producer/input-errors.js';
 import { type ImportSummary, runImport } from '../../src/producer/run-import.js';
+import { openMappingStore } from '../../src/results/open-mapping-store.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { nthMobile } from '../support/candidate-file.js';
+import { deletePrefixKeys, freshPrefix } from '../support/import-harness.js';
 import { tempFilesPerTestFile } from '../support/temp-files.js';
+import { postgresDatabase } from '../support/test-databases.js';
 
 /**
  * The inputs issue 6 names, one by one: each ends in rows or a refusal of the whole file, and
@@ -130,6 +134,43 @@ describe('when the file holds NUL bytes', () => {
     expect(rejectedLines(summary)).toEqual([
       `${row},MISSING_FIELD,first name is empty,\0,Lopez,0612345678,ana@example.fr`,
     ]);
+  });
+});
+
+describe('when a NUL past the first 64 KB sits in a name', () => {
+  // The sample finds no NUL, so the file is read; PostgreSQL cannot store one in text. Before
+  // validation made it a space, the first batch's insert failed, and runImport hung (see
+  // run-import-failure.test.ts).
+  it('imports the candidate into a PostgreSQL store, the NUL made a space', {
+    timeout: BOUND_MS,
+  }, async () => {
+    const path = await temp.write(
+      'nul-in-name.csv',
+      `${HEADER}${validRows(ROWS_PAST_SAMPLE)}Ana\0Marie,Lopez,0781234567,ana@example.fr\n`,
+    );
+    const database = await postgresDatabase();
+    const prefix = freshPrefix();
+    const redis = new Redis(inject('redisUrl'));
+    const config = loadConfig({
+      REDIS_URL: inject('redisUrl'),
+      QUEUE_PREFIX: prefix,
+      DATABASE_URL: database.url,
+    });
+
+    try {
+      const summary = await runImport({ file: path, campaignId }, config);
+      const store = await openMappingStore(database.url);
+      const mappings = await store.listCampaign(campaignId).finally(() => store.close());
+
+      expect(summary).toMatchObject({ rows: ROWS_PAST_SAMPLE + 1, valid: ROWS_PAST_SAMPLE + 1 });
+      expect(mappings.find((mapping) => mapping.row === ROWS_PAST_SAMPLE + 1)).toMatchObject({
+        firstName: 'Ana Marie',
+      });
+    } finally {
+      await deletePrefixKeys(redis, prefix);
+      await redis.quit();
+      await database.drop();
+    }
   });
 });
 
