@@ -89,20 +89,31 @@ function expectEveryRowAccounted(summary: ImportSummary): void {
   }
 }
 
+/** What a user may pass on the command line: a forced format, and a chunk size in tests. */
+const readingOptions = fc.record({
+  format: fc.record(
+    {
+      encoding: fc.constantFrom('utf-8', 'windows-1252', 'latin1'),
+      delimiter: fc.constantFrom(',', ';', '\t'),
+    },
+    { requiredKeys: [] },
+  ),
+  chunkSize: fc.integer({ min: 1, max: 1_000 }),
+});
+
 describe('runImport, on any bytes at all (dry run)', () => {
   it('ends in counts that add up, or in a clear refusal of the whole file', async () => {
     const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1' });
     let file = 0;
 
     await fc.assert(
-      fc.asyncProperty(anyCsvBytes, async (bytes) => {
+      fc.asyncProperty(anyCsvBytes, readingOptions, async (bytes, { format, chunkSize }) => {
         const name = `bytes-${file++}`;
         const path = await temp.write(`${name}.csv`, bytes);
         const rejectsPath = join(temp.dir(), `${name}.rejects.csv`);
+        const options = { file: path, campaignId, dryRun: true, rejectsPath, format, chunkSize };
 
-        const outcome = await importOutcome(
-          runImport({ file: path, campaignId, dryRun: true, rejectsPath }, config),
-        );
+        const outcome = await importOutcome(runImport(options, config));
 
         if ('summary' in outcome) {
           expectEveryRowAccounted(outcome.summary);
