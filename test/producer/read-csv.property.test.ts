@@ -11,36 +11,43 @@ const temp = tempFilesPerTestFile('read-csv-props-');
 /** A run that takes longer than this is a hang: a table of 25 short rows reads in milliseconds. */
 const RUN_TIMEOUT_MS = 5_000;
 
+/** Room for fast-check to shrink a hang, a run at a time, and still print the smallest case. */
+const PROPERTY_TIMEOUT = { timeout: 180_000 };
+
 function isBlankRow(row: readonly string[]): boolean {
   return row.every((cell) => cell.trim() === '');
 }
 
 describe('openCsv, on any well-formed CSV', () => {
-  it('reads back the cells as written, however quoted, numbering rows by record', async () => {
-    let file = 0;
+  it(
+    'reads back the cells as written, however quoted, numbering rows by record',
+    PROPERTY_TIMEOUT,
+    async () => {
+      let file = 0;
 
-    await fc.assert(
-      fc.asyncProperty(csvTable, async (table) => {
-        const path = await temp.write(`table-${file++}.csv`, writeCsvTable(table));
-        const format = { encoding: 'utf-8', bom: table.bom, delimiter: table.delimiter } as const;
+      await fc.assert(
+        fc.asyncProperty(csvTable, async (table) => {
+          const path = await temp.write(`table-${file++}.csv`, writeCsvTable(table));
+          const format = { encoding: 'utf-8', bom: table.bom, delimiter: table.delimiter } as const;
 
-        const csv = await openCsv(path, format);
-        const rows: string[][] = [];
-        const rowNumbers: number[] = [];
-        for await (const chunk of csv.chunks(7)) {
-          rows.push(...chunk.rows);
-          rowNumbers.push(...chunk.rowNumbers);
-        }
+          const csv = await openCsv(path, format);
+          const rows: string[][] = [];
+          const rowNumbers: number[] = [];
+          for await (const chunk of csv.chunks(7)) {
+            rows.push(...chunk.rows);
+            rowNumbers.push(...chunk.rowNumbers);
+          }
 
-        // Rows of blank cells are skipped, but keep their number.
-        const kept = table.rows.flatMap((row, index) => (isBlankRow(row) ? [] : [index + 1]));
-        expect(csv.header).toEqual(table.header.map((cell) => cell.trim()));
-        expect(rows).toEqual(kept.map((number) => table.rows[number - 1]));
-        expect(rowNumbers).toEqual(kept);
-      }),
-      { numRuns: 300, timeout: RUN_TIMEOUT_MS },
-    );
-  });
+          // Rows of blank cells are skipped, but keep their number.
+          const kept = table.rows.flatMap((row, index) => (isBlankRow(row) ? [] : [index + 1]));
+          expect(csv.header).toEqual(table.header.map((cell) => cell.trim()));
+          expect(rows).toEqual(kept.map((number) => table.rows[number - 1]));
+          expect(rowNumbers).toEqual(kept);
+        }),
+        { numRuns: 300, timeout: RUN_TIMEOUT_MS },
+      );
+    },
+  );
 });
 
 /** Plain rows enough to push what follows past the 64 KB that detection samples. */
@@ -62,7 +69,7 @@ const badByteCase = fc.record({
 });
 
 describe('openCsv, on a UTF-8 file with bytes that are not UTF-8 past its sampled start', () => {
-  it('refuses it, naming the row and line that hold them', async () => {
+  it('refuses it, naming the row and line that hold them', PROPERTY_TIMEOUT, async () => {
     let file = 0;
 
     await fc.assert(

@@ -24,6 +24,9 @@ const campaignId = 'abc123def456';
  */
 const RUN_TIMEOUT_MS = 10_000;
 
+/** Room for fast-check to shrink a hang, a run at a time, and still print the smallest case. */
+const PROPERTY_TIMEOUT = { timeout: 180_000 };
+
 /** A message a user can read: the wording of a problem, not a dump of the file. */
 const MAX_MESSAGE_LENGTH = 2_000;
 
@@ -102,30 +105,34 @@ const readingOptions = fc.record({
 });
 
 describe('runImport, on any bytes at all (dry run)', () => {
-  it('ends in counts that add up, or in a clear refusal of the whole file', async () => {
-    const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1' });
-    let file = 0;
+  it(
+    'ends in counts that add up, or in a clear refusal of the whole file',
+    PROPERTY_TIMEOUT,
+    async () => {
+      const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1' });
+      let file = 0;
 
-    await fc.assert(
-      fc.asyncProperty(anyCsvBytes, readingOptions, async (bytes, { format, chunkSize }) => {
-        const name = `bytes-${file++}`;
-        const path = await temp.write(`${name}.csv`, bytes);
-        const rejectsPath = join(temp.dir(), `${name}.rejects.csv`);
-        const options = { file: path, campaignId, dryRun: true, rejectsPath, format, chunkSize };
+      await fc.assert(
+        fc.asyncProperty(anyCsvBytes, readingOptions, async (bytes, { format, chunkSize }) => {
+          const name = `bytes-${file++}`;
+          const path = await temp.write(`${name}.csv`, bytes);
+          const rejectsPath = join(temp.dir(), `${name}.rejects.csv`);
+          const options = { file: path, campaignId, dryRun: true, rejectsPath, format, chunkSize };
 
-        const outcome = await importOutcome(runImport(options, config));
+          const outcome = await importOutcome(runImport(options, config));
 
-        if ('summary' in outcome) {
-          expectEveryRowAccounted(outcome.summary);
-        } else {
-          expectClearRefusal(outcome.failure, path);
-          // A file refused as a whole leaves no half-written report behind.
-          expect(existsSync(rejectsPath)).toBe(false);
-        }
-      }),
-      { numRuns: 400, timeout: RUN_TIMEOUT_MS },
-    );
-  });
+          if ('summary' in outcome) {
+            expectEveryRowAccounted(outcome.summary);
+          } else {
+            expectClearRefusal(outcome.failure, path);
+            // A file refused as a whole leaves no half-written report behind.
+            expect(existsSync(rejectsPath)).toBe(false);
+          }
+        }),
+        { numRuns: 400, timeout: RUN_TIMEOUT_MS },
+      );
+    },
+  );
 });
 
 /** What makes a file unusable as a whole, placed after a run of valid rows. */
@@ -196,46 +203,50 @@ describe('runImport, on a file refused as a whole (with Redis and a results stor
     await redis.quit();
   });
 
-  it('queues nothing, records nothing and leaves no report, whatever the defect', async () => {
-    let file = 0;
-    const defects = Object.keys(DEFECTS) as Defect[];
-    const cases = fc.record({
-      defect: fc.constantFrom(...defects),
-      rows: fc.integer({ min: 0, max: 450 }),
-      delimiter: fc.constantFrom(',', ';', '\t'),
-    });
+  it(
+    'queues nothing, records nothing and leaves no report, whatever the defect',
+    PROPERTY_TIMEOUT,
+    async () => {
+      let file = 0;
+      const defects = Object.keys(DEFECTS) as Defect[];
+      const cases = fc.record({
+        defect: fc.constantFrom(...defects),
+        rows: fc.integer({ min: 0, max: 450 }),
+        delimiter: fc.constantFrom(',', ';', '\t'),
+      });
 
-    await fc.assert(
-      fc.asyncProperty(cases, async ({ defect, rows, delimiter }) => {
-        const name = `refused-${file++}`;
-        const path = await temp.write(`${name}.csv`, refusedFile(defect, rows, delimiter));
-        const rejectsPath = join(temp.dir(), `${name}.rejects.csv`);
-        const prefix = freshPrefix();
-        const config = loadConfig({
-          REDIS_URL: inject('redisUrl'),
-          QUEUE_PREFIX: prefix,
-          DATABASE_URL: join(temp.dir(), `${name}.db`),
-        });
+      await fc.assert(
+        fc.asyncProperty(cases, async ({ defect, rows, delimiter }) => {
+          const name = `refused-${file++}`;
+          const path = await temp.write(`${name}.csv`, refusedFile(defect, rows, delimiter));
+          const rejectsPath = join(temp.dir(), `${name}.rejects.csv`);
+          const prefix = freshPrefix();
+          const config = loadConfig({
+            REDIS_URL: inject('redisUrl'),
+            QUEUE_PREFIX: prefix,
+            DATABASE_URL: join(temp.dir(), `${name}.db`),
+          });
 
-        const outcome = await importOutcome(
-          runImport({ file: path, campaignId, rejectsPath }, config),
-        );
+          const outcome = await importOutcome(
+            runImport({ file: path, campaignId, rejectsPath }, config),
+          );
 
-        expect('failure' in outcome).toBe(true);
-        const failure = (outcome as { failure: unknown }).failure;
-        expectClearRefusal(failure, path);
-        expect((failure as CsvInputError).code).toBe(DEFECTS[defect]);
-        expect(await jobKeys(redis, prefix)).toEqual([]);
-        expect(existsSync(rejectsPath)).toBe(false);
+          expect('failure' in outcome).toBe(true);
+          const failure = (outcome as { failure: unknown }).failure;
+          expectClearRefusal(failure, path);
+          expect((failure as CsvInputError).code).toBe(DEFECTS[defect]);
+          expect(await jobKeys(redis, prefix)).toEqual([]);
+          expect(existsSync(rejectsPath)).toBe(false);
 
-        const store = await openMappingStore(config.DATABASE_URL);
-        try {
-          expect(await store.listCampaign(campaignId)).toEqual([]);
-        } finally {
-          await store.close();
-        }
-      }),
-      { numRuns: 40, timeout: RUN_TIMEOUT_MS },
-    );
-  });
+          const store = await openMappingStore(config.DATABASE_URL);
+          try {
+            expect(await store.listCampaign(campaignId)).toEqual([]);
+          } finally {
+            await store.close();
+          }
+        }),
+        { numRuns: 40, timeout: RUN_TIMEOUT_MS },
+      );
+    },
+  );
 });
