@@ -113,15 +113,43 @@ export function malformedCsvError(
     const problem = `unclosed quote starting at ${where}: check for a stray " in that row`;
     return new CsvInputError('CSV_MALFORMED', path, problem, place, options);
   }
-  // The bound is MAX_ROW_BYTES in read-csv.ts.
+  // The bound is MAX_ROW_BYTES in read-csv.ts. csv-parse tells whether the row was inside a
+  // quoted cell when it grew past it; a row without one is really that long (a pasted
+  // document, 100,000 long column names), and blaming a quote would send the user looking
+  // for one that is not there.
   if (cause.code === 'CSV_MAX_RECORD_SIZE') {
     const problem =
-      `${where} runs on for more than 1 MB: a quote opened in that row is probably never ` +
-      'closed; check for a stray " in that row';
+      (cause as { quoting?: unknown }).quoting === false
+        ? `${where} runs on for more than 1 MB, more than a row may hold: shorten its cells`
+        : `${where} runs on for more than 1 MB: a quote opened in that row is probably never ` +
+          'closed; check for a stray " in that row';
     return new CsvInputError('CSV_MALFORMED', path, problem, place, options);
   }
   const problem = `${where} cannot be read as CSV (${cause.message})`;
   return new CsvInputError('CSV_MALFORMED', path, problem, place, options);
+}
+
+/** Columns a message names: enough to recognise the file, never the whole of a huge header. */
+const LISTED_COLUMNS = 20;
+const LISTED_NAME_LENGTH = 40;
+
+/**
+ * The header's columns for a message, `"Prénom", "Nom", "Courriel"`: the first 20, each cut to
+ * 40 characters, then how many there are in all. A header of 100,000 columns would otherwise
+ * make a message of a megabyte.
+ */
+export function describeColumns(header: readonly string[]): string {
+  const listed = header.slice(0, LISTED_COLUMNS).map((name) => {
+    const cut = name.length > LISTED_NAME_LENGTH ? `${name.slice(0, LISTED_NAME_LENGTH)}…` : name;
+    return JSON.stringify(cut);
+  });
+
+  if (header.length <= LISTED_COLUMNS) {
+    return listed.join(', ');
+  }
+  const more = (header.length - LISTED_COLUMNS).toLocaleString('en-US');
+  const all = header.length.toLocaleString('en-US');
+  return `${listed.join(', ')} and ${more} more (${all} columns)`;
 }
 
 /** "row 42 (line 43)", "the header (line 1)" for row 0, "one row" when the place is unknown. */

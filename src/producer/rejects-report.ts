@@ -14,6 +14,7 @@ export class RejectsReport {
   #delimiter: string;
   #pending: string[] = [];
   #count = 0;
+  #closing: Promise<void> | undefined;
 
   constructor(path: string, sourceHeader: readonly string[], delimiter: string) {
     this.path = path;
@@ -45,7 +46,17 @@ export class RejectsReport {
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Writes the rest and closes the file; calling it again waits for the same close. An import
+   * that fails after closing its report closes it again in its clean-up, and a second end()
+   * would wait forever for a 'finish' that came already.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     await this.flush();
     this.#stream.end();
     await once(this.#stream, 'finish');

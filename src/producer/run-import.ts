@@ -20,7 +20,7 @@ import { BatchStaging } from './batch-staging.js';
 import { type CsvFormat, detectFormat, type FormatOverrides } from './detect-format.js';
 import { enqueueBatches } from './enqueue-batches.js';
 import { ImportPipeline } from './import-pipeline.js';
-import { CsvInputError } from './input-errors.js';
+import { CsvInputError, describeColumns } from './input-errors.js';
 import { type CandidateField, mapColumns } from './map-columns.js';
 import { DEFAULT_CHUNK_SIZE, openCsv } from './read-csv.js';
 import { RejectsReport } from './rejects-report.js';
@@ -273,7 +273,7 @@ function missingColumnsError(
   if (unknownOverrides.length > 0) {
     problems.push(`--map names a column the file does not have (${unknownOverrides.join(', ')})`);
   }
-  const found = header.map((name) => JSON.stringify(name)).join(', ');
+  const found = describeColumns(header);
   return new CsvInputError(
     'COLUMNS_MISSING',
     file,

@@ -18,11 +18,19 @@ export type RowVerdict =
   | { ok: true; candidate: ValidCandidate }
   | { ok: false; reason: RejectReason; message: string };
 
-/** Trimmed, inner runs of whitespace collapsed to one space, and not empty. */
+/**
+ * Blank space and control characters. A NUL or a stray control character (Excel leaves some;
+ * a file past its sampled start may hold anything) is no part of a name or an id, and a NUL
+ * would fail the whole batch's insert into PostgreSQL, whose text cannot hold one.
+ */
+const SPACE_OR_CONTROL = /[\s\p{Cc}]+/gu;
+const CONTROL = /\p{Cc}/gu;
+
+/** Trimmed, inner runs of whitespace or control characters made one space, and not empty. */
 function requiredName(label: string) {
   return z
     .string()
-    .transform((value) => value.replace(/\s+/g, ' ').trim())
+    .transform((value) => value.replace(SPACE_OR_CONTROL, ' ').trim())
     .pipe(z.string().min(1, `${label} is empty`));
 }
 
@@ -53,8 +61,8 @@ const candidateSchema = z.object({
     .pipe(z.email('not a valid email address')),
   external_id: z
     .string()
-    .trim()
-    .transform((value) => (value === '' ? undefined : value))
+    // An id keeps its inner spaces as the ATS wrote them; only control characters go.
+    .transform((value) => value.replace(CONTROL, '').trim() || undefined)
     .optional(),
 });
 

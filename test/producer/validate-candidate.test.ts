@@ -85,3 +85,25 @@ describe('validateRow', () => {
     expect(verdict.ok && verdict.candidate.externalId).toBeUndefined();
   });
 });
+
+describe('validateRow, on control characters', () => {
+  // Found by validate-candidate.property.test.ts: a BEL before a name passed as it was, and a
+  // NUL would have failed the batch's insert into a PostgreSQL results store.
+  it('turns them into spaces in names, and drops them from the external id', () => {
+    const verdict = validateRow(
+      row({ first: '\u0007Jean\0Pierre', id: 'ATS\u0000-1\u0085' }),
+      mapping,
+    );
+
+    expect(verdict).toMatchObject({
+      ok: true,
+      candidate: { first_name: 'Jean Pierre', externalId: 'ATS-1' },
+    });
+  });
+
+  it('refuses a name made of nothing else as empty', () => {
+    const verdict = validateRow(row({ last: '\0\u0001\u007f' }), mapping);
+
+    expect(verdict).toMatchObject({ ok: false, reason: 'MISSING_FIELD' });
+  });
+});
