@@ -75,6 +75,13 @@ export interface CandidateFile {
   phones: string[];
 }
 
+/** What a run of the built command printed, and its exit code. */
+export interface CommandRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 /** A `voicehire worker` process. */
 export interface ChildWorker {
   readonly process: ChildProcess;
@@ -180,12 +187,11 @@ export class ImportHarness {
   }
 
   /** `node dist/cli.js worker` with the harness's environment, killed with the harness. */
-  spawnWorker(options: { concurrency?: number; env?: Record<string, string> } = {}): ChildWorker {
-    if (!existsSync(CLI)) {
-      throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-    }
-
-    const args = [CLI, 'worker', '--concurrency', String(options.concurrency ?? 3)];
+  spawnWorker(
+    options: { concurrency?: number; env?: Record<string, string>; args?: string[] } = {},
+  ): ChildWorker {
+    const args = [builtCli(), 'worker', '--concurrency', String(options.concurrency ?? 3)];
+    args.push(...(options.args ?? []));
     const child = spawn(process.execPath, args, {
       // The harness's variables only: neither the user's environment nor a .env file counts.
       cwd: this.dir,
@@ -212,6 +218,27 @@ export class ImportHarness {
     };
     this.#children.push(worker);
     return worker;
+  }
+
+  /**
+   * Runs the built command with the harness's environment, without blocking this process: the
+   * simulator answers from this process's event loop.
+   */
+  async runCommand(...args: string[]): Promise<CommandRun> {
+    const child = spawn(process.execPath, [builtCli(), ...args], {
+      cwd: this.dir,
+      env: { PATH: process.env.PATH ?? '', ...this.env, LOG_LEVEL: 'silent' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return { code, stdout, stderr };
   }
 
   /** The import's status as `voicehire status --json` prints it. */
@@ -281,6 +308,13 @@ export class ImportHarness {
       rmSync(this.dir, { recursive: true, force: true });
     }
   }
+}
+
+function builtCli(): string {
+  if (!existsSync(CLI)) {
+    throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  }
+  return CLI;
 }
 
 /**
@@ -360,7 +394,7 @@ export async function waitFor(
 export async function expectDeliveredOnce(
   harness: ImportHarness,
   file: CandidateFile,
-  summary: ImportSummary,
+  summary: Pick<ImportSummary, 'importId' | 'campaignId' | 'valid' | 'batches'>,
   options: { resent?: boolean } = {},
 ): Promise<void> {
   const expected = file.phones.length;
