@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { afterEach, expect, inject } from 'vitest';
 import { type ImportSummary, runImport } from '../../src/producer/run-import.js';
 import { type Config, loadConfig } from '../../src/shared/config.js';
@@ -344,19 +344,23 @@ export function keyPattern(prefix: string): string {
   return `${prefix.replace(/[*?[\]\\{}]/g, '\\$&')}*`;
 }
 
-/** Deletes every key under the prefix. */
+/** Deletes every key under the prefix; on a Redis Cluster, from every master. */
 export async function deletePrefixKeys(redis: Redis, prefix: string): Promise<number> {
+  // A Cluster sends SCAN to one node; connectRedis types a Cluster as Redis (see there).
+  const nodes = redis.isCluster ? (redis as unknown as Cluster).nodes('master') : [redis];
   const pattern = keyPattern(prefix);
-  let cursor = '0';
   let deleted = 0;
 
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) {
-      deleted += await redis.del(...keys);
-    }
-  } while (cursor !== '0');
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) {
+        deleted += await node.del(...keys);
+      }
+    } while (cursor !== '0');
+  }
   return deleted;
 }
 
