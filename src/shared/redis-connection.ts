@@ -28,7 +28,10 @@ export async function connectRedis(
   const redis = options.cluster ? openCluster(url, persistent) : openRedis(url, persistent);
   // Without a listener, ioredis prints every failed reconnect; the caller learns of the failure
   // from connect() below, and a persistent connection logs through its owner.
-  redis.on('error', () => {});
+  let lastError: (Error & { lastNodeError?: Error }) | undefined;
+  redis.on('error', (err) => {
+    lastError = err;
+  });
 
   const where = `${options.cluster ? 'the Redis Cluster' : 'Redis'} at ${hideCredentials(url)}`;
   try {
@@ -36,8 +39,10 @@ export async function connectRedis(
     await redis.ping();
   } catch (err) {
     redis.disconnect();
+    // A Cluster's own error is only "None of startup nodes is available"; the node said why.
+    const cause = lastError?.lastNodeError ?? (err as Error);
     throw new UsageError(
-      `cannot reach ${where}: ${(err as Error).message}; ` +
+      `cannot reach ${where}: ${cause.message}; ` +
         'set REDIS_URL (and REDIS_CLUSTER for a cluster), or start redis-server',
     );
   }
