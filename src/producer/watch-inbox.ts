@@ -247,7 +247,7 @@ async function readinessOf(file: InboxFile): Promise<'ready' | 'changing' | 'loc
  */
 async function redisAnswers(config: Config): Promise<boolean> {
   try {
-    const redis = await connectRedis(config.REDIS_URL);
+    const redis = await connectRedis(config.REDIS_URL, { cluster: config.REDIS_CLUSTER });
     await redis.quit().catch(() => redis.disconnect());
     return true;
   } catch {

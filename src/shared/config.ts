@@ -14,6 +14,12 @@ const configSchema = z.object({
   /** Where BullMQ and our own records live. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
 
+  /**
+   * REDIS_URL is one node of a Redis Cluster (any master or replica): the client learns the
+   * others from it and follows the cluster's redirections.
+   */
+  REDIS_CLUSTER: z.stringbool().default(false),
+
   /** Base URL of the VoiceHire API, without a trailing slash. */
   VOICEHIRE_API_URL: z
     .url({ protocol: /^https?$/ })

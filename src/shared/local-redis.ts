@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 
 export interface RedisServer {
   url: string;
@@ -71,6 +72,116 @@ export async function startRedis(extraArgs: string[] = [], port?: number): Promi
       child = await launch();
     },
   };
+}
+
+/** A private Redis Cluster of masters only, each a redis-server of startRedis. */
+export interface RedisCluster {
+  /** One node's URL: what a user would set as REDIS_URL, with REDIS_CLUSTER=true. */
+  url: string;
+  nodes: readonly RedisServer[];
+  /** Stops every node and removes their folders. */
+  stop(): Promise<void>;
+}
+
+/** Every key lives in one of 16384 slots; each master serves a range of them. */
+const CLUSTER_SLOTS = 16384;
+
+/**
+ * Starts `masters` redis-servers in cluster mode on free ports and forms a cluster of them, the
+ * slots split evenly, no replicas: what `redis-cli --cluster create` does, done through ioredis
+ * so that redis-cli need not be installed. Resolves once every node says `cluster_state:ok`.
+ */
+export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+  const ports = await distinctFreePorts(masters * 2);
+  const started = await Promise.allSettled(
+    Array.from({ length: masters }, (_, index) =>
+      startRedis(
+        [
+          '--cluster-enabled',
+          'yes',
+          // Relative to the node's --dir: each node has a folder of its own.
+          '--cluster-config-file',
+          'nodes.conf',
+          // The bus port is port + 10000 by default, which may be taken or past 65535
+          // (--cluster-port: Redis 7 and later).
+          '--cluster-port',
+          String(ports[masters + index]),
+        ],
+        ports[index],
+      ),
+    ),
+  );
+  const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const stop = async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+  };
+
+  try {
+    const failure = started.find((result) => result.status === 'rejected');
+    if (failure !== undefined) {
+      throw failure.reason;
+    }
+    await formCluster(nodes, ports.slice(masters));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url: nodes[0]?.url ?? '', nodes, stop };
+}
+
+async function formCluster(nodes: readonly RedisServer[], busPorts: readonly number[]) {
+  const clients = nodes.map((node) => new Redis(node.port, '127.0.0.1', { lazyConnect: true }));
+
+  try {
+    await Promise.all(
+      clients.map(async (client, index) => {
+        await client.connect();
+        const from = Math.floor((CLUSTER_SLOTS * index) / nodes.length);
+        const to = Math.floor((CLUSTER_SLOTS * (index + 1)) / nodes.length);
+        const slots = Array.from({ length: to - from }, (_, offset) => String(from + offset));
+        // Distinct epochs from the start, as redis-cli gives them, rather than a collision for
+        // the nodes to settle.
+        await client.call('CLUSTER', 'SET-CONFIG-EPOCH', String(index + 1));
+        await client.call('CLUSTER', 'ADDSLOTS', ...slots);
+      }),
+    );
+
+    // The first node meets each other one; gossip then tells every node of every other.
+    const [introducer, ...others] = clients;
+    for (const [index, other] of others.entries()) {
+      const port = String(other.options.port);
+      await introducer?.call('CLUSTER', 'MEET', '127.0.0.1', port, String(busPorts[index + 1]));
+    }
+    await Promise.all(clients.map((client) => waitForClusterOk(client, nodes.length)));
+  } finally {
+    for (const client of clients) {
+      client.disconnect();
+    }
+  }
+}
+
+/** Until the node knows every other node and sees every slot served. */
+async function waitForClusterOk(client: Redis, nodeCount: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let info = '';
+
+  while (Date.now() < deadline) {
+    info = String(await client.call('CLUSTER', 'INFO'));
+    if (info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${nodeCount}`)) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the Redis Cluster did not form:\n${info}`);
+}
+
+/** Ports that freePort gave, all different from one another. */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) {
+    ports.add(await freePort());
+  }
+  return [...ports];
 }
 
 function waitForReady(child: ChildProcess): Promise<void> {

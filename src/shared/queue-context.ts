@@ -17,7 +17,10 @@ export async function openQueueContext(
   config: Config,
   options: { persistent: boolean },
 ): Promise<QueueContext> {
-  const redis = await connectRedis(config.REDIS_URL, options);
+  const redis = await connectRedis(config.REDIS_URL, {
+    ...options,
+    cluster: config.REDIS_CLUSTER,
+  });
   const queue = createBatchQueue(redis, config);
 
   return {

@@ -1,32 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CAMPAIGN, type ImportHarness, importHarnessPerTest } from '../support/import-harness.js';
+import { CAMPAIGN, importHarnessPerTest } from '../support/import-harness.js';
 
-const cli = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const open = importHarnessPerTest();
-
-/**
- * Runs the built command without blocking this process: the simulator answers from this
- * process's event loop.
- */
-async function voicehire(harness: ImportHarness, ...args: string[]) {
-  const child = spawn(process.execPath, [cli, ...args], {
-    cwd: harness.dir,
-    env: { PATH: process.env.PATH ?? '', ...harness.env, LOG_LEVEL: 'silent' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
 
 describe('voicehire import --wait', () => {
   it('follows the import to the end and prints the settled counts', async () => {
@@ -34,8 +9,7 @@ describe('voicehire import --wait', () => {
     const file = await harness.writeCandidates({ rows: 800, seed: 31 });
     await harness.startWorker();
 
-    const run = await voicehire(
-      harness,
+    const run = await harness.runCommand(
       'import',
       file.path,
       '--campaign',
@@ -62,8 +36,7 @@ describe('voicehire import --wait', () => {
     const file = await harness.writeCandidates({ rows: 800, seed: 32 });
     await harness.startWorker();
 
-    const run = await voicehire(
-      harness,
+    const run = await harness.runCommand(
       'import',
       file.path,
       '--campaign',
@@ -77,20 +50,19 @@ describe('voicehire import --wait', () => {
     expect(result.state).toBe('halted');
     expect(result.halted).toContain('insufficient credits (required 100, available 50)');
 
-    const status = await voicehire(harness, 'status', result.import_id, '--json');
+    const status = await harness.runCommand('status', result.import_id, '--json');
     expect(status.code).toBe(3);
     expect(JSON.parse(status.stdout).state).toBe('halted');
 
-    const refused = await voicehire(harness, 'resume');
+    const refused = await harness.runCommand('resume');
     expect(refused.code).toBe(3);
     expect(refused.stdout).toContain('credits are still too low (required 100, available 50)');
 
     harness.simulator.topUp(1_000);
-    const resumed = await voicehire(harness, 'resume');
+    const resumed = await harness.runCommand('resume');
     expect(resumed.code).toBe(0);
 
-    const done = await voicehire(
-      harness,
+    const done = await harness.runCommand(
       'import',
       file.path,
       '--campaign',
@@ -108,8 +80,7 @@ describe('voicehire import --wait', () => {
     harness.simulator.refuseAdds({ code: 'VALIDATION_ERROR', message: 'refused for the test' });
     await harness.startWorker();
 
-    const failed = await voicehire(
-      harness,
+    const failed = await harness.runCommand(
       'import',
       file.path,
       '--campaign',
@@ -122,12 +93,11 @@ describe('voicehire import --wait', () => {
     expect(JSON.parse(failed.stdout).batches_failed).toBe(batches);
 
     harness.simulator.refuseAdds();
-    const retried = await voicehire(harness, 'retry-failed', importId);
+    const retried = await harness.runCommand('retry-failed', importId);
     expect(retried.code).toBe(0);
     expect(retried.stdout).toContain(`${batches} failed batch(es) queued again`);
 
-    const done = await voicehire(
-      harness,
+    const done = await harness.runCommand(
       'import',
       file.path,
       '--campaign',
@@ -145,10 +115,10 @@ describe('voicehire status', () => {
     const harness = await open();
     const first = await harness.writeCandidates({ rows: 120, seed: 34, name: 'a.csv' });
     const second = await harness.writeCandidates({ rows: 150, seed: 35, name: 'b.csv' });
-    await voicehire(harness, 'import', first.path, '--campaign', CAMPAIGN);
-    await voicehire(harness, 'import', second.path, '--campaign', CAMPAIGN);
+    await harness.runCommand('import', first.path, '--campaign', CAMPAIGN);
+    await harness.runCommand('import', second.path, '--campaign', CAMPAIGN);
 
-    const run = await voicehire(harness, 'status', '--json');
+    const run = await harness.runCommand('status', '--json');
 
     expect(run.code).toBe(0);
     const files = JSON.parse(run.stdout).map((status: { file: string }) => status.file);

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { afterEach, expect, inject } from 'vitest';
 import { type ImportSummary, runImport } from '../../src/producer/run-import.js';
 import { type Config, loadConfig } from '../../src/shared/config.js';
@@ -73,6 +73,13 @@ export interface CandidateFile {
   kinds: RowKind[];
   /** The valid phones, once each, in the API's form (`0612345678`). */
   phones: string[];
+}
+
+/** What a run of the built command printed, and its exit code. */
+export interface CommandRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
 }
 
 /** A `voicehire worker` process. */
@@ -180,12 +187,11 @@ export class ImportHarness {
   }
 
   /** `node dist/cli.js worker` with the harness's environment, killed with the harness. */
-  spawnWorker(options: { concurrency?: number; env?: Record<string, string> } = {}): ChildWorker {
-    if (!existsSync(CLI)) {
-      throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-    }
-
-    const args = [CLI, 'worker', '--concurrency', String(options.concurrency ?? 3)];
+  spawnWorker(
+    options: { concurrency?: number; env?: Record<string, string>; args?: string[] } = {},
+  ): ChildWorker {
+    const args = [builtCli(), 'worker', '--concurrency', String(options.concurrency ?? 3)];
+    args.push(...(options.args ?? []));
     const child = spawn(process.execPath, args, {
       // The harness's variables only: neither the user's environment nor a .env file counts.
       cwd: this.dir,
@@ -212,6 +218,27 @@ export class ImportHarness {
     };
     this.#children.push(worker);
     return worker;
+  }
+
+  /**
+   * Runs the built command with the harness's environment, without blocking this process: the
+   * simulator answers from this process's event loop.
+   */
+  async runCommand(...args: string[]): Promise<CommandRun> {
+    const child = spawn(process.execPath, [builtCli(), ...args], {
+      cwd: this.dir,
+      env: { PATH: process.env.PATH ?? '', ...this.env, LOG_LEVEL: 'silent' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return { code, stdout, stderr };
   }
 
   /** The import's status as `voicehire status --json` prints it. */
@@ -283,6 +310,13 @@ export class ImportHarness {
   }
 }
 
+function builtCli(): string {
+  if (!existsSync(CLI)) {
+    throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  }
+  return CLI;
+}
+
 /**
  * Gives each test a harness of its own, closed after the test, pass or fail. Call it at the top
  * of a test file; each call of the function it returns opens one harness.
@@ -310,19 +344,23 @@ export function keyPattern(prefix: string): string {
   return `${prefix.replace(/[*?[\]\\{}]/g, '\\$&')}*`;
 }
 
-/** Deletes every key under the prefix. */
+/** Deletes every key under the prefix; on a Redis Cluster, from every master. */
 export async function deletePrefixKeys(redis: Redis, prefix: string): Promise<number> {
+  // A Cluster sends SCAN to one node; connectRedis types a Cluster as Redis (see there).
+  const nodes = redis.isCluster ? (redis as unknown as Cluster).nodes('master') : [redis];
   const pattern = keyPattern(prefix);
-  let cursor = '0';
   let deleted = 0;
 
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) {
-      deleted += await redis.del(...keys);
-    }
-  } while (cursor !== '0');
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) {
+        deleted += await node.del(...keys);
+      }
+    } while (cursor !== '0');
+  }
   return deleted;
 }
 
@@ -360,7 +398,7 @@ export async function waitFor(
 export async function expectDeliveredOnce(
   harness: ImportHarness,
   file: CandidateFile,
-  summary: ImportSummary,
+  summary: Pick<ImportSummary, 'importId' | 'campaignId' | 'valid' | 'batches'>,
   options: { resent?: boolean } = {},
 ): Promise<void> {
   const expected = file.phones.length;
