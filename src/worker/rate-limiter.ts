@@ -8,27 +8,27 @@ export type CallScope = Exclude<RateScope, 'all'>;
 
 export type Permit = { granted: true } | { granted: false; waitMs: number };
 
-/**
- * A window's key lives a little longer than the window, so that our next window never opens
- * before the API's: the API starts its window when our first request arrives, a few
- * milliseconds after we counted it, and a request that arrives early is a 429.
- */
-function marginMs(durationMs: number): number {
-  // 250 ms at least: a cold connection or a TLS handshake can delay a first request by more than
-  // 100 ms, which was enough for occasional 429s on 1-second windows in our tests.
-  return Math.min(1_000, Math.max(250, Math.round(durationMs / 10)));
-}
-
-// rate-limiter-flexible's own script, with the expiry in milliseconds plus the margin above
-// (ARGV[4] is the window's exact duration in seconds). A point given back (negative ARGV[1])
-// to a window that has meanwhile expired is dropped: recreating the key at -1 would let that
-// fresh window allow one call too many.
-function incrementScript(margin: number): string {
-  return `
+// rate-limiter-flexible's own script, with the expiry in milliseconds plus a margin (ARGV[4] is
+// the window's exact duration in seconds). The key lives a little longer than the window, so
+// that our next window never opens before the API's: the API starts its window when our first
+// request arrives, a few milliseconds after we counted it, and a request that arrives early is
+// a 429. The margin is a tenth of the window, at least 250 ms (a cold connection or a TLS
+// handshake can delay a first request by more than 100 ms, enough for occasional 429s on
+// 1-second windows in our tests) and at most 1 s.
+//
+// The margin is worked out here from ARGV[4], not written into the script per window: the
+// library defines the script once per connection under one name, so every window would run the
+// script of the last limiter created.
+//
+// A point given back (negative ARGV[1]) to a window that has meanwhile expired is dropped:
+// recreating the key at -1 would let that fresh window allow one call too many.
+const INCREMENT_SCRIPT = `
 if tonumber(ARGV[1]) < 0 and redis.call('exists', KEYS[1]) == 0 then
   return {0, 0}
 end
-local ttlMs = math.floor(tonumber(ARGV[4]) * 1000) + ${margin}
+local durationMs = math.floor(tonumber(ARGV[4]) * 1000)
+local marginMs = math.min(1000, math.max(250, math.floor(durationMs / 10 + 0.5)))
+local ttlMs = durationMs + marginMs
 redis.call('set', KEYS[1], 0, 'PX', ttlMs, 'NX')
 local consumed = redis.call('incrby', KEYS[1], ARGV[1])
 local ttl = redis.call('pttl', KEYS[1])
@@ -38,7 +38,6 @@ if ttl == -1 then
 end
 return {consumed, ttl}
 `;
-}
 
 /**
  * Every documented rate-limit window, enforced before each API call and shared by every worker
@@ -69,7 +68,7 @@ export class ApiRateLimiter {
         keyPrefix: `${keyPrefix}:${window.scope}:${window.points}:${window.durationMs}`,
         points: window.points,
         duration: window.durationMs / 1000,
-        customIncrTtlLuaScript: incrementScript(marginMs(window.durationMs)),
+        customIncrTtlLuaScript: INCREMENT_SCRIPT,
       });
       return { window, limiter };
     });

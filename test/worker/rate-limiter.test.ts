@@ -47,6 +47,22 @@ describe('when a window is full', () => {
     expect(await limiter.acquire('adds')).toEqual({ granted: true });
   });
 
+  it('gives each window its own margin when several share a connection', async () => {
+    const { redis, keyPrefix } = await openRedis();
+    const limiter = new ApiRateLimiter(redis, keyPrefix, 'all:10/1s,adds:100/1h', API_KEY);
+
+    expect(await limiter.acquire('adds')).toEqual({ granted: true });
+
+    const [secondKey] = await redis.keys(`${keyPrefix}:all:10:1000:*`);
+    const [hourKey] = await redis.keys(`${keyPrefix}:adds:100:3600000:*`);
+    // The second's window lives 1 s plus 250 ms, not plus the hour's margin of 1 s: one script
+    // per window would have run the last limiter's for all of them.
+    const secondTtl = await redis.pttl(secondKey as string);
+    expect(secondTtl).toBeGreaterThan(1_000);
+    expect(secondTtl).toBeLessThanOrEqual(1_250);
+    expect(await redis.pttl(hourKey as string)).toBeGreaterThan(3_600_000);
+  });
+
   it('gives back the points it took from shorter windows when a longer one refuses', async () => {
     const { redis, keyPrefix } = await openRedis();
     const limiter = new ApiRateLimiter(redis, keyPrefix, 'adds:2/1h,all:5/1m', API_KEY);
