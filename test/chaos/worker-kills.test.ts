@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { chaosRunsPerTest, scaled, sleep } from '../support/chaos-run.js';
+import type { ChildWorker } from '../support/import-harness.js';
+import { importHarnessPerTest } from '../support/import-harness.js';
+
+const open = importHarnessPerTest();
+const chaosRun = chaosRunsPerTest();
+
+describe('when workers are SIGKILLed at random moments', () => {
+  it('takes their batches back after each kill and adds every candidate once', {
+    timeout: scaled(120_000, 600_000),
+  }, async () => {
+    const harness = await open({
+      // Every call spends 100 ms in the API: a kill often lands while calls are under way, which
+      // the API then handles with nobody left to record the answer.
+      simulator: { latencyMs: 100, rateLimits: 'none' },
+      env: { VOICEHIRE_RATE_LIMITS: 'all:50/1s,adds:12/1s' },
+    });
+    const run = chaosRun('worker-kills', harness, scaled(3_000, 20_000));
+    await run.writeFile();
+    const { import_id: importId } = await run.importFile();
+
+    const workers: ChildWorker[] = [harness.spawnWorker(), harness.spawnWorker()];
+    const kills = scaled(2, 6);
+    for (let round = 0; round < kills; round++) {
+      await sleep(run.between(300, scaled(1_200, 2_500)));
+      const status = await harness.status(importId);
+      // Each kill must land mid-import, or it proves nothing.
+      expect(status.state, `kill ${round + 1} of ${kills}`).not.toBe('done');
+
+      const victim = run.between(0, workers.length);
+      await (workers[victim] as ChildWorker).stop('SIGKILL');
+      run.figures.kills += 1;
+      workers[victim] = harness.spawnWorker();
+      run.figures.restarts += 1;
+    }
+
+    const result = await run.finish(importId);
+    expect(result.states.added).toBe(run.rows.filter((row) => row.kind === 'valid').length);
+  });
+});
