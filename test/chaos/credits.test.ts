@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/shared/exit-codes.js';
+import { tryResume } from '../../src/worker/resume.js';
 import { type ChaosRun, chaosRunsPerTest, scaled, until } from '../support/chaos-run.js';
 import { importHarnessPerTest } from '../support/import-harness.js';
 
@@ -20,13 +21,12 @@ describe('when the credits run out twice', () => {
     });
     const run = chaosRun('credits-twice', harness, rows);
     const importId = await run.startImport(2);
-    harness.spawnWorker();
 
     for (const topUp of [third, rows]) {
       await untilHalted(run, importId);
       run.figures.halts = (run.figures.halts ?? 0) + 1;
       // Before the top-up, resume refuses and the queue stays halted.
-      expect((await run.spawnCli(['resume']).exited).code).toBe(EXIT.HALTED);
+      expect(await tryResume(harness.api)).toMatchObject({ resumed: false });
       expect((await harness.status(importId)).state).toBe('halted');
 
       harness.simulator.topUp(topUp);

@@ -29,7 +29,6 @@ describe('when 30% of API calls fail', () => {
     });
     const run = chaosRun('flaky-api', harness, scaled(3_000, 20_000));
     const importId = await run.startImport(2, 4);
-    harness.spawnWorker({ concurrency: 4 });
 
     const result = await run.finish(importId);
     const { totals } = harness.simulator.record();
@@ -52,7 +51,6 @@ describe('when the API allows fewer calls than the workers are configured for', 
     });
     const run = chaosRun('rate-limit-bursts', harness, scaled(3_000, 20_000));
     const importId = await run.startImport(2, 4);
-    harness.spawnWorker({ concurrency: 4 });
 
     const result = await run.finish(importId);
     expect(harness.simulator.record().totals.rateLimited).toBeGreaterThan(0);
