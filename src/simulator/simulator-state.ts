@@ -19,6 +19,8 @@ export interface SimulatorState {
   webhooks: WebhookEmitter;
   /** Set by a test: every add call is refused with this 400 until it is cleared. */
   addRefusal: AddRefusal | undefined;
+  /** Set by a test: phones (national form) refused one by one in every add call. */
+  refusedPhones: Set<string>;
   /** Set by a test: the failures the next add calls meet, in order, before the drawn ones. */
   nextAddFaults: Fault[];
 }
@@ -49,6 +51,7 @@ export function createState(options: ResolvedOptions): SimulatorState {
     recorder,
     webhooks,
     addRefusal: undefined,
+    refusedPhones: new Set(),
     nextAddFaults: [],
   };
 }

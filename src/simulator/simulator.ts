@@ -37,6 +37,11 @@ export interface Simulator {
    */
   refuseAdds(refusal?: AddRefusal): void;
   /**
+   * Refuses these phones (national form, `0612345678`) one by one, in `errors` by their index,
+   * as the API refuses a candidate it will not call; the rest of each call goes through.
+   */
+  refuseCandidates(phones: Iterable<string>): void;
+  /**
    * The next add calls meet these failures, one each, in order (then the drawn ones resume):
    * for tests of a precise sequence, such as a lost answer followed by a 503.
    */
@@ -94,6 +99,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     refuseAdds(refusal) {
       state.addRefusal = refusal;
+    },
+    refuseCandidates(phones) {
+      state.refusedPhones = new Set(phones);
     },
     failNextAdds(faults) {
       state.nextAddFaults.push(...faults);

@@ -185,8 +185,7 @@ export class ChaosRun {
       calls: totals.requests,
       rateLimited: totals.rateLimited,
       faults: totals.unavailable + totals.resets + totals.timeouts + totals.lostAnswers,
-      resent: Object.values(record.phones[CAMPAIGN] ?? {}).filter((phone) => phone.received > 1)
-        .length,
+      resentPhones: this.#resentPhones(record),
       seconds: Math.round((Date.now() - this.#started) / 100) / 10,
     };
     const line = Object.entries(figures)
@@ -194,6 +193,14 @@ export class ChaosRun {
       .join(' ');
     process.stdout.write(`chaos ${this.name} seed=${this.seed}: ${line}\n`);
     return result;
+  }
+
+  /** Phones this run sent the API more than once: batches sent again after a fault. */
+  #resentPhones(record: SimulatorRecord): number {
+    const before = this.#before?.phones[CAMPAIGN] ?? {};
+    return Object.entries(record.phones[CAMPAIGN] ?? {}).filter(
+      ([phone, { received }]) => received - (before[phone]?.received ?? 0) > 1,
+    ).length;
   }
 }
 
