@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chaosRunsPerTest, scaled, sleep } from '../support/chaos-run.js';
+import { type ChaosRun, chaosRunsPerTest, scaled, sleep, until } from '../support/chaos-run.js';
 import type { ChildWorker } from '../support/import-harness.js';
 import { importHarnessPerTest } from '../support/import-harness.js';
 
@@ -35,7 +35,26 @@ describe('when workers are SIGKILLed at random moments', () => {
       run.figures.restarts += 1;
     }
 
+    // Then the whole host at once, just as a call reaches the API: that call is handled with no
+    // worker left to record it, and its batch must be sent again and counted once.
+    await untilCallUnderWay(run, importId);
+    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    run.figures.kills += workers.length;
+    workers.splice(0, workers.length, harness.spawnWorker(), harness.spawnWorker());
+    run.figures.restarts += workers.length;
+
     const result = await run.finish(importId);
     expect(result.states.added).toBe(run.rows.filter((row) => row.kind === 'valid').length);
+    expect(result.resentPhones).toBeGreaterThan(0);
   });
 });
+
+/**
+ * Until a worker has marked a batch in flight (just before its call), then a little longer:
+ * the call has reached the API and spends its 100 ms there.
+ */
+async function untilCallUnderWay(run: ChaosRun, importId: string): Promise<void> {
+  const { redis, keys } = run.harness.api;
+  await until(async () => (await redis.hlen(keys.importInFlight(importId))) > 0, 'a call');
+  await sleep(30);
+}

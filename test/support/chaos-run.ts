@@ -44,6 +44,9 @@ export interface ChaosFigures {
   [figure: string]: number;
 }
 
+/** The law's findings, and how many phones the run sent the API more than once. */
+export type ChaosResult = ConservationResult & { resentPhones: number };
+
 /**
  * One chaos scenario: a generated file in the harness's folder, the seed of its random moments,
  * and the CLI processes it spawns, each SIGKILLed after the test.
@@ -134,7 +137,7 @@ export class ChaosRun {
   }
 
   /** Waits for the import to be done, then checks the law (expectLaw). */
-  async finish(importId: string): Promise<ConservationResult> {
+  async finish(importId: string): Promise<ChaosResult> {
     await this.waitForImport(importId);
     return this.expectLaw(importId);
   }
@@ -155,7 +158,7 @@ export class ChaosRun {
    * Checks the conservation law after the run and prints the scenario's figures; the error of a
    * broken law carries the seed, to run the same moments again.
    */
-  async expectLaw(importId: string): Promise<ConservationResult> {
+  async expectLaw(importId: string): Promise<ChaosResult> {
     const { harness } = this;
     const record = harness.simulator.record();
     const result = await expectConservation(
@@ -192,7 +195,7 @@ export class ChaosRun {
       .map(([figure, value]) => `${figure}=${value}`)
       .join(' ');
     process.stdout.write(`chaos ${this.name} seed=${this.seed}: ${line}\n`);
-    return result;
+    return { ...result, resentPhones: figures.resentPhones };
   }
 
   /** Phones this run sent the API more than once: batches sent again after a fault. */
