@@ -215,6 +215,7 @@ export function chaosRunsPerTest(): (
   name: string,
   harness: ImportHarness,
   rows: number,
+  seed?: number,
 ) => ChaosRun {
   const processes: CliProcess[] = [];
   afterEach(async () => {
@@ -225,11 +226,15 @@ export function chaosRunsPerTest(): (
     await Promise.all(running.map((cli) => cli.exited));
   });
 
-  return (name, harness, rows) => new ChaosRun(name, harness, chaosSeed(), rows, processes);
+  return (name, harness, rows, seed = chaosSeed()) =>
+    new ChaosRun(name, harness, seed, rows, processes);
 }
 
-/** CHAOS_SEED when set, to repeat a failed run's moments; else a fresh one. */
-function chaosSeed(): number {
+/**
+ * CHAOS_SEED when set, to repeat a failed run's moments; else a fresh one. Pass it to the
+ * simulator too when its failures should vary from run to run.
+ */
+export function chaosSeed(): number {
   const given = process.env.CHAOS_SEED;
   return given === undefined ? randomInt(2 ** 31) : Number(given);
 }
