@@ -49,8 +49,10 @@ export async function handleApiRequest(state: SimulatorState, api: ApiRequest): 
   }
 
   // Failures strike after the rate limits: a failed call still used its place in the windows,
-  // which is the case a client must survive.
-  const fault = state.faults.draw();
+  // which is the case a client must survive. A test's scripted failures leave the seeded
+  // sequence untouched.
+  const scripted = match?.route.scope === 'adds' ? state.nextAddFaults.shift() : undefined;
+  const fault = scripted ?? state.faults.draw();
   if (fault === 'unavailable') {
     recorder.count('unavailable');
     const unavailable = apiError(503, 'SERVICE_UNAVAILABLE', 'the service is unavailable');

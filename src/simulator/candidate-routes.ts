@@ -54,6 +54,8 @@ export function addCandidates(context: RouteContext, campaignId: string): ApiRes
     const check = checkCandidate(item);
     if ('error' in check) {
       errors.push({ index, error: check.error });
+    } else if (state.refusedPhones.has(check.candidate.phone)) {
+      errors.push({ index, error: 'the agency does not call this candidate' });
     } else if (
       campaign.candidates.has(check.candidate.phone) ||
       newCandidates.has(check.candidate.phone)

@@ -1,7 +1,7 @@
 import type { ApiErrorCode } from './api-response.js';
 import { CampaignStore } from './campaign-store.js';
 import { CreditAccount } from './credit-account.js';
-import { FaultInjector } from './fault-injection.js';
+import { type Fault, FaultInjector } from './fault-injection.js';
 import { RateWindows } from './rate-windows.js';
 import type { ResolvedOptions } from './simulator-options.js';
 import { Recorder } from './simulator-record.js';
@@ -19,6 +19,10 @@ export interface SimulatorState {
   webhooks: WebhookEmitter;
   /** Set by a test: every add call is refused with this 400 until it is cleared. */
   addRefusal: AddRefusal | undefined;
+  /** Set by a test: phones (national form) refused one by one in every add call. */
+  refusedPhones: Set<string>;
+  /** Set by a test: the failures the next add calls meet, in order, before the drawn ones. */
+  nextAddFaults: Fault[];
 }
 
 /** A refusal of the whole request, as the API gives for data it will never take. */
@@ -47,5 +51,7 @@ export function createState(options: ResolvedOptions): SimulatorState {
     recorder,
     webhooks,
     addRefusal: undefined,
+    refusedPhones: new Set(),
+    nextAddFaults: [],
   };
 }

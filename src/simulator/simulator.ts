@@ -8,6 +8,7 @@ import {
   routeControlRequest,
   type SimulatorControl,
 } from './control-routes.js';
+import type { Fault } from './fault-injection.js';
 import { readBody, sendResponse } from './http-io.js';
 import { resolveOptions, type SimulatorOptions } from './simulator-options.js';
 import type { SimulatorRecord } from './simulator-record.js';
@@ -35,6 +36,16 @@ export interface Simulator {
    * called again without one: for tests of batches that fail for good.
    */
   refuseAdds(refusal?: AddRefusal): void;
+  /**
+   * Refuses these phones (national form, `0612345678`) one by one, in `errors` by their index,
+   * as the API refuses a candidate it will not call; the rest of each call goes through.
+   */
+  refuseCandidates(phones: Iterable<string>): void;
+  /**
+   * The next add calls meet these failures, one each, in order (then the drawn ones resume):
+   * for tests of a precise sequence, such as a lost answer followed by a 503.
+   */
+  failNextAdds(faults: Fault[]): void;
   /** A copy of what the simulator received so far. */
   record(): SimulatorRecord;
   /** Back to the start options, as `POST /_simulator/reset` does. */
@@ -88,6 +99,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     refuseAdds(refusal) {
       state.addRefusal = refusal;
+    },
+    refuseCandidates(phones) {
+      state.refusedPhones = new Set(phones);
+    },
+    failNextAdds(faults) {
+      state.nextAddFaults.push(...faults);
     },
     record: () => state.recorder.snapshot(),
     reset: control.reset,

@@ -97,8 +97,9 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
     try {
       response = await client.addCandidates(campaignId, candidates);
     } catch (err) {
-      // An answer, even an error, says the call was not handled; only silence leaves it unknown.
-      if (err instanceof VoiceHireError && err.status !== undefined) {
+      // An answer, even an error, says this call was not handled; only silence leaves it
+      // unknown. It says nothing of an earlier call that went unanswered: that mark stays.
+      if (!resent && err instanceof VoiceHireError && err.status !== undefined) {
         await redis.hdel(inFlight, String(batchNumber));
       }
       return handleFailure(err, job, token, candidates.length);
