@@ -62,12 +62,16 @@ async function waitForWebhooks(harness: ImportHarness, serve: RunningServe): Pro
         0,
       );
       const decided = webhooks.candidates.every((candidate) => candidate.outcome !== 'pending');
-      const delivered = Object.entries(webhooks.events)
+      const candidateEvents = Object.entries(webhooks.events)
         .filter(([event]) => event.startsWith('candidate.'))
-        .reduce((sum, [, events]) => sum + (events?.succeeded ?? 0), 0);
+        .map(([, events]) => events);
+      const delivered = candidateEvents.reduce((sum, events) => sum + (events?.succeeded ?? 0), 0);
+      // A chaos copy succeeds too: without counting the copies, the wait could end while an
+      // outcome was still held back, the queue momentarily empty.
+      const copies = candidateEvents.reduce((sum, events) => sum + (events?.duplicates ?? 0), 0);
       counts = await serve.webhookQueue.getJobCounts('waiting', 'active', 'delayed', 'failed');
       const settled = Object.values(counts).every((count) => count === 0);
-      return webhooks.candidates.length > 0 && decided && delivered >= expected && settled;
+      return webhooks.candidates.length > 0 && decided && delivered >= expected + copies && settled;
     },
     40_000,
     () => `every webhook to be processed; webhook jobs ${JSON.stringify(counts)}`,
