@@ -64,6 +64,12 @@ export async function handleApiRequest(state: SimulatorState, api: ApiRequest): 
     resetConnection(api.request);
     return;
   }
+  if (fault === 'conflict') {
+    recorder.count('conflicts');
+    const conflict = apiError(409, 'DUPLICATE_CANDIDATE', 'the candidates are already there');
+    sendResponse(api.response, conflict, limitHeaders);
+    return;
+  }
   if (fault === 'timeout') {
     // No answer at all: the socket stays open until the client gives up or the simulator closes.
     recorder.count('timeouts');

@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | 'CAMPAIGN_NOT_FOUND'
   | 'RESOURCE_NOT_FOUND'
   | 'RATE_LIMIT_EXCEEDED'
+  | 'DUPLICATE_CANDIDATE'
   // The docs name no code for these statuses; ours say what happened.
   | 'PAYLOAD_TOO_LARGE'
   | 'SERVICE_UNAVAILABLE'

@@ -2,6 +2,12 @@ import { mulberry32 } from '../shared/seeded-random.js';
 /** Which failure, if any, one API request meets. */
 export type Fault = 'none' | 'unavailable' | 'reset' | 'timeout' | 'lost-answer';
 
+/**
+ * What a test may script for the next add calls: the drawn faults, and a 409 for the whole
+ * request, which the simulator never gives by itself (it answers duplicates per candidate).
+ */
+export type ScriptedFault = Fault | 'conflict';
+
 export interface FaultRates {
   failRate: number;
   resetRate: number;

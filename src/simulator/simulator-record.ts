@@ -44,6 +44,8 @@ export interface RecordTotals {
   timeouts: number;
   /** Requests handled in full whose answer was lost to a connection reset. */
   lostAnswers: number;
+  /** Add calls answered 409 for the whole request by a test's `failNextAdds`. */
+  conflicts: number;
 }
 
 /** What became of the deliveries of one webhook event. */
@@ -105,6 +107,7 @@ export class Recorder {
     resets: 0,
     timeouts: 0,
     lostAnswers: 0,
+    conflicts: 0,
   };
 
   private readonly deliveries = new Map<WebhookEventName, DeliveryCounts>();

@@ -1,7 +1,7 @@
 import type { ApiErrorCode } from './api-response.js';
 import { CampaignStore } from './campaign-store.js';
 import { CreditAccount } from './credit-account.js';
-import { type Fault, FaultInjector } from './fault-injection.js';
+import { FaultInjector, type ScriptedFault } from './fault-injection.js';
 import { RateWindows } from './rate-windows.js';
 import type { ResolvedOptions } from './simulator-options.js';
 import { Recorder } from './simulator-record.js';
@@ -22,7 +22,7 @@ export interface SimulatorState {
   /** Set by a test: phones (national form) refused one by one in every add call. */
   refusedPhones: Set<string>;
   /** Set by a test: the failures the next add calls meet, in order, before the drawn ones. */
-  nextAddFaults: Fault[];
+  nextAddFaults: ScriptedFault[];
 }
 
 /** A refusal of the whole request, as the API gives for data it will never take. */

@@ -8,7 +8,7 @@ import {
   routeControlRequest,
   type SimulatorControl,
 } from './control-routes.js';
-import type { Fault } from './fault-injection.js';
+import type { ScriptedFault } from './fault-injection.js';
 import { readBody, sendResponse } from './http-io.js';
 import { resolveOptions, type SimulatorOptions } from './simulator-options.js';
 import type { SimulatorRecord } from './simulator-record.js';
@@ -45,7 +45,7 @@ export interface Simulator {
    * The next add calls meet these failures, one each, in order (then the drawn ones resume):
    * for tests of a precise sequence, such as a lost answer followed by a 503.
    */
-  failNextAdds(faults: Fault[]): void;
+  failNextAdds(faults: ScriptedFault[]): void;
   /** A copy of what the simulator received so far. */
   record(): SimulatorRecord;
   /** Back to the start options, as `POST /_simulator/reset` does. */

@@ -102,7 +102,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
       if (!resent && err instanceof VoiceHireError && err.status !== undefined) {
         await redis.hdel(inFlight, String(batchNumber));
       }
-      return handleFailure(err, job, token, candidates.length);
+      return handleFailure(err, job, token, candidates, resent);
     }
 
     const result = await recordSuccess(job.data, candidates, response, resent);
@@ -168,7 +168,8 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
     err: unknown,
     job: Job<BatchJobData, BatchResult, 'batch'>,
     token: string | undefined,
-    candidateCount: number,
+    candidates: readonly BatchCandidate[],
+    resent: boolean,
   ): Promise<BatchResult> {
     const { importId, batchNumber } = job.data;
 
@@ -197,9 +198,18 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
     }
 
     if (err instanceof ConflictError) {
-      // The whole request met candidates already there: nothing to retry, all skipped.
-      const result = { added: 0, skipped: candidateCount, refused: 0 };
+      // The whole request met candidates already there: nothing to retry. Resent after a call
+      // whose answer was lost, they are there because that call added them, as in
+      // recordSuccess; otherwise they are skipped. Either way the campaign has the phones.
+      const count = candidates.length;
+      const result = resent
+        ? { added: count, skipped: 0, refused: 0 }
+        : { added: 0, skipped: count, refused: 0 };
+      const { campaignId } = job.data;
+      const phoneKeys = candidates.map((candidate) => candidate.phoneKey);
+      await recordSentPhones(redis, keys, campaignId, importId, phoneKeys, protection);
       await settleBatch(redis, keys, importId, batchNumber, { failed: false, ...result });
+      await redis.hdel(keys.importInFlight(importId), String(batchNumber));
       events.batchSent({ importId, batchNumber, ...result });
       return result;
     }
@@ -223,7 +233,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
     // attempts. The batch stays in the failed set with the API's message.
     await settleBatch(redis, keys, importId, batchNumber, {
       failed: true,
-      candidates: candidateCount,
+      candidates: candidates.length,
     });
     events.batchFailed({ importId, batchNumber, code: err.code, message: err.message });
     throw new UnrecoverableError(`${err.code}: ${err.message}`);

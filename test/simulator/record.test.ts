@@ -71,6 +71,7 @@ describe('the record', () => {
       resets: 0,
       timeouts: 0,
       lostAnswers: 0,
+      conflicts: 0,
     });
   });
 

@@ -21,3 +21,19 @@ describe('when a batch whose answer was lost then meets an error answer', () => 
     await expectDeliveredOnce(harness, file, summary, { resent: true });
   });
 });
+
+describe('when a batch whose answer was lost is answered 409 on its next attempt', () => {
+  it('counts the phones the lost call added as added, not as skipped', async () => {
+    const harness = await open();
+    harness.simulator.failNextAdds(['lost-answer', 'conflict']);
+    const file = await harness.writeCandidates({ rows: 100, seed: 62 });
+    const summary = await harness.importFile(file);
+
+    await harness.startWorker({ concurrency: 1 });
+    await harness.waitForImport(summary.importId);
+
+    const { totals } = harness.simulator.record();
+    expect(totals).toMatchObject({ lostAnswers: 1, conflicts: 1 });
+    await expectDeliveredOnce(harness, file, summary, { resent: true });
+  });
+});
