@@ -199,19 +199,28 @@ async function queueStaged(
 }
 
 /**
- * Records each batch's candidates in the mapping store just before the batch goes to the queue,
- * one transaction a batch, so that the user's id and row are there when VoiceHire's webhooks
- * come back. A rerun records the batches an earlier run queued again: the upsert keeps what
- * webhooks recorded since.
+ * Batches whose candidates are recorded in the mapping store together. Recording 1M candidates
+ * took ~24 s at one transaction a batch on SQLite, against ~7 s at one a hundred batches: each
+ * commit writes to the WAL every page the batch touched, and random phones touch a page each.
+ */
+const BATCHES_RECORDED_TOGETHER = 100;
+
+/**
+ * Records the candidates in the mapping store just before their batches go to the queue, a
+ * hundred batches a transaction, so that the user's id and row are there when VoiceHire's
+ * webhooks come back. A rerun records the batches an earlier run queued again: the upsert keeps
+ * what webhooks recorded since.
  */
 async function* recordedBatches(
   batches: AsyncIterable<BatchCandidate[]>,
   store: MappingStore,
   summary: ImportSummary,
 ): AsyncGenerator<BatchCandidate[]> {
-  for await (const candidates of batches) {
+  let group: BatchCandidate[][] = [];
+
+  const record = async () => {
     await store.recordImported(
-      candidates.map((candidate) => ({
+      group.flat().map((candidate) => ({
         campaignId: summary.campaignId,
         phone: candidate.phoneKey,
         externalId: candidate.externalId ?? null,
@@ -222,8 +231,18 @@ async function* recordedBatches(
         email: candidate.email,
       })),
     );
-    yield candidates;
+  };
+
+  for await (const candidates of batches) {
+    group.push(candidates);
+    if (group.length === BATCHES_RECORDED_TOGETHER) {
+      await record();
+      yield* group;
+      group = [];
+    }
   }
+  await record();
+  yield* group;
 }
 
 /**
