@@ -23,13 +23,13 @@ const CAMPAIGN = 'abc123def456';
 const CREDITS = 10_000_000;
 
 /**
- * The hour scaled to 20 s (x180). Windows of a second or less stay as documented: the worker
- * refuses windows under 1 s, and at ~5 add calls a second none of them binds. The simulator
+ * The hour scaled to 40 s (x90). Windows of a second or less stay as documented: the worker
+ * refuses windows under 1 s, and at 2.5 add calls a second none of them binds. The simulator
  * takes the minute window scaled; the worker its equivalent per second.
  */
-export const SCALED_HOUR_MS = 20_000;
-const SIMULATOR_LIMITS = `all:10/1s,all:60/333ms,all:1000/20s,adds:100/20s,reads:1000/20s`;
-const WORKER_LIMITS = 'all:10/1s,all:180/1s,all:1000/20s,adds:100/20s';
+export const SCALED_HOUR_MS = 40_000;
+const SIMULATOR_LIMITS = 'all:10/1s,all:60/667ms,all:1000/40s,adds:100/40s,reads:1000/40s';
+const WORKER_LIMITS = 'all:10/1s,all:90/1s,all:1000/40s,adds:100/40s';
 const BINDING_POINTS = 100;
 
 export interface CapacityFigures {
@@ -88,7 +88,16 @@ async function openWorld(
 function spawnWorkers(world: BenchWorld, dir: string, count: number, concurrency: number) {
   const children: ChildProcess[] = [];
   for (let i = 0; i < count; i++) {
-    const args = [CLI, 'worker', '--concurrency', String(concurrency), '--no-webhooks'];
+    // BENCH_PROFILE_DIR=<dir> writes a CPU profile of each worker there (node --cpu-prof).
+    const profile = process.env.BENCH_PROFILE_DIR;
+    const args = [
+      ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []),
+      CLI,
+      'worker',
+      '--concurrency',
+      String(concurrency),
+      '--no-webhooks',
+    ];
     children.push(spawn(process.execPath, args, { cwd: dir, env: world.env, stdio: 'ignore' }));
   }
   return {

@@ -70,7 +70,7 @@ export function printReport(figures: BenchFigures): void {
       `<= ${TARGETS.bytesPerPhone} bytes`,
     ],
     [
-      `API: binding window used (${capacity.batches} batches, adds:100/1h scaled to 20 s)`,
+      `API: binding window used (${capacity.batches} batches, adds:100/1h scaled to 40 s)`,
       `${percent(capacity.windowShare)} (${capacity.fullWindows.join(', ')} calls), ` +
         `gap ${capacity.meanGapMs.toFixed(0)} ms`,
       `>= ${percent(TARGETS.windowShare)}`,

@@ -21,7 +21,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const quick = process.env.BENCH_QUICK === '1';
 const SIZES = quick ? [10_000, 100_000, 200_000] : [100_000, 1_000_000, 5_000_000];
 const PRODUCER_ROWS = SIZES[1] as number;
-const CAPACITY_ROWS = quick ? 12_000 : 25_000;
+const CAPACITY_ROWS = quick ? 12_000 : 22_000;
 const OVERHEAD_ROWS = quick ? 50_000 : 200_000;
 
 const dataDir = fileURLToPath(new URL('../../bench/data/', import.meta.url));

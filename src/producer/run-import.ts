@@ -22,7 +22,9 @@ import { ImportPipeline } from './import-pipeline.js';
 import { CsvInputError } from './input-errors.js';
 import { type CandidateField, mapColumns } from './map-columns.js';
 import { DEFAULT_CHUNK_SIZE, openCsv } from './read-csv.js';
+import { recordInGroups } from './record-candidates.js';
 import { RejectsReport } from './rejects-report.js';
+import { startStagedRecorder } from './staged-recorder.js';
 
 export interface ImportOptions {
   file: string;
@@ -155,7 +157,8 @@ async function importFile(
       dryRun: context === undefined,
     };
     if (context !== undefined && store !== undefined && staging !== undefined) {
-      const batches = recordedBatches(staging.read(), store, summary);
+      const databaseUrl = context.config.DATABASE_URL;
+      const batches = recordedBatches(staging, store, databaseUrl, summary);
       summary.batchesQueued = await queueStaged(context, batches, summary, progress, options);
     }
     return summary;
@@ -199,50 +202,33 @@ async function queueStaged(
 }
 
 /**
- * Batches whose candidates are recorded in the mapping store together. Recording 1M candidates
- * took ~24 s at one transaction a batch on SQLite, against ~7 s at one a hundred batches: each
- * commit writes to the WAL every page the batch touched, and random phones touch a page each.
- */
-const BATCHES_RECORDED_TOGETHER = 100;
-
-/**
- * Records the candidates in the mapping store just before their batches go to the queue, a
- * hundred batches a transaction, so that the user's id and row are there when VoiceHire's
- * webhooks come back. A rerun records the batches an earlier run queued again: the upsert keeps
- * what webhooks recorded since.
+ * The staged batches, each handed on once its candidates are in the mapping store: recorded by
+ * a thread of their own when it can run, else in line, a hundred batches a transaction.
  */
 async function* recordedBatches(
-  batches: AsyncIterable<BatchCandidate[]>,
+  staging: BatchStaging,
   store: MappingStore,
+  databaseUrl: string,
   summary: ImportSummary,
 ): AsyncGenerator<BatchCandidate[]> {
-  let group: BatchCandidate[][] = [];
-
-  const record = async () => {
-    await store.recordImported(
-      group.flat().map((candidate) => ({
-        campaignId: summary.campaignId,
-        phone: candidate.phoneKey,
-        externalId: candidate.externalId ?? null,
-        importId: summary.importId,
-        row: candidate.row,
-        firstName: candidate.first_name,
-        lastName: candidate.last_name,
-        email: candidate.email,
-      })),
-    );
-  };
-
-  for await (const candidates of batches) {
-    group.push(candidates);
-    if (group.length === BATCHES_RECORDED_TOGETHER) {
-      await record();
-      yield* group;
-      group = [];
-    }
+  const ids = { campaignId: summary.campaignId, importId: summary.importId };
+  const stagingPath = await staging.seal();
+  const recorder = startStagedRecorder({ ...ids, databaseUrl, stagingPath });
+  if (recorder === undefined) {
+    yield* recordInGroups(staging.read(), store, ids);
+    return;
   }
-  await record();
-  yield* group;
+
+  try {
+    let batchNumber = 0;
+    for await (const batch of staging.read()) {
+      batchNumber += 1;
+      await recorder.recorded(batchNumber);
+      yield batch;
+    }
+  } finally {
+    await recorder.close();
+  }
 }
 
 /**
