@@ -204,12 +204,19 @@ export async function measureCapacity(
   };
 }
 
+/** Credits the simulator charged; asked again after a 429 of its own 1-second window. */
 async function creditsUsed(simulator: Simulator): Promise<number> {
-  const response = await fetch(`${simulator.url}/account/credits`, {
-    headers: { 'X-API-Key': API_KEY },
-  });
-  const body = (await response.json()) as { credits_available: number };
-  return CREDITS - body.credits_available;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const response = await fetch(`${simulator.url}/account/credits`, {
+      headers: { 'X-API-Key': API_KEY },
+    });
+    if (response.ok) {
+      const body = (await response.json()) as { credits_used_this_month: number };
+      return body.credits_used_this_month;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+  }
+  throw new Error('the simulator would not tell its credits');
 }
 
 /**

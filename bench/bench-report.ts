@@ -1,6 +1,12 @@
 import type { CapacityFigures, OverheadFigures } from './api-bench.js';
 import type { ChildFigures } from './child-measure.js';
 
+/** What the in-file dedup keeps for each unique phone (bench/dedup-memory.ts). */
+export interface DedupFigures {
+  phones: number;
+  bytesPerPhone: number;
+}
+
 /** Every figure of one bench run. */
 export interface BenchFigures {
   rows: number;
@@ -9,6 +15,7 @@ export interface BenchFigures {
   baseline: ChildFigures;
   /** Dry runs at each size, smallest first. */
   memory: ChildFigures[];
+  dedup: DedupFigures;
   capacity: CapacityFigures;
   overhead: OverheadFigures;
 }
@@ -36,9 +43,10 @@ export function printReport(figures: BenchFigures): void {
   const producerRate = rate(figures.producer);
   const ofFloor = producerRate / rate(figures.floor);
   const ofBaseline = producerRate / rate(figures.baseline);
-  const [small, middle, large] = figures.memory as [ChildFigures, ChildFigures, ChildFigures];
-  // The slope between the two largest files: what each further unique phone costs.
-  const bytesPerPhone =
+  const [, middle, large] = figures.memory as [ChildFigures, ChildFigures, ChildFigures];
+  // The slope of peak RSS between the two largest files: garbage the GC has not yet collected
+  // counts in it, so it is context; the target is checked on the dedup's retained bytes.
+  const rssPerPhone =
     ((large.peakRssMb - middle.peakRssMb) * 1024 * 1024) /
     Math.max(1, (large.uniquePhones ?? 0) - (middle.uniquePhones ?? 0));
   const { capacity, overhead } = figures;
@@ -64,9 +72,10 @@ export function printReport(figures: BenchFigures): void {
       `peak RSS ${mb(run.peakRssMb)}, ${thousands(rate(run))} rows/s`,
       '',
     ]),
+    ['peak RSS growth per unique phone, dry runs', `${rssPerPhone.toFixed(0)} bytes`, ''],
     [
-      'memory growth per unique phone',
-      `${bytesPerPhone.toFixed(0)} bytes`,
+      `dedup retained per unique phone (${thousands(figures.dedup.phones)} phones)`,
+      `${figures.dedup.bytesPerPhone.toFixed(1)} bytes`,
       `<= ${TARGETS.bytesPerPhone} bytes`,
     ],
     [
@@ -103,7 +112,7 @@ export function printReport(figures: BenchFigures): void {
   check(ofFloor >= TARGETS.ofFloor, 'x floor');
   check(ofBaseline >= TARGETS.ofBaseline, 'x baseline');
   check(figures.producer.peakRssMb <= TARGETS.peakRssMb, 'peak RSS');
-  check(bytesPerPhone <= TARGETS.bytesPerPhone, 'bytes per phone');
+  check(figures.dedup.bytesPerPhone <= TARGETS.bytesPerPhone, 'bytes per phone');
   check(capacity.windowShare >= TARGETS.windowShare, 'window share');
   check(capacity.rateLimited === 0, '429s');
   check(capacity.shortCalls <= 1, 'candidates per call');

@@ -7,7 +7,7 @@ import { startRedis } from '../src/shared/local-redis.js';
 import { connectRedis } from '../src/shared/redis-connection.js';
 import { writeCandidateFile } from '../test/support/candidate-file.js';
 import { measureCapacity, measureQueueOverhead } from './api-bench.js';
-import { type BenchFigures, printReport } from './bench-report.js';
+import { type BenchFigures, type DedupFigures, printReport } from './bench-report.js';
 import type { ChildFigures } from './child-measure.js';
 
 /**
@@ -28,8 +28,13 @@ const dataDir = fileURLToPath(new URL('../../bench/data/', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'vh-bench-'));
 
 /** Runs a bench child with `node` and returns the figures of its last line. */
-async function runChild(script: string, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [join(here, script), ...args], {
+async function runChild<T = ChildFigures>(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<T> {
+  const child = spawn(process.execPath, [...nodeArgs, join(here, script), ...args], {
     cwd: workDir,
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -43,7 +48,7 @@ async function runChild(script: string, args: string[], env: Record<string, stri
   if (code !== 0) {
     throw new Error(`${script} ${args.join(' ')} exited with ${code}: ${last}`);
   }
-  return JSON.parse(last) as ChildFigures;
+  return JSON.parse(last) as T;
 }
 
 async function candidateFile(rows: number): Promise<string> {
@@ -88,6 +93,14 @@ async function main(): Promise<void> {
     for (const path of files) {
       figures.memory.push(await runChild('producer-child.js', [path, '--dry-run'], producerEnv()));
     }
+
+    const large = figures.memory.at(-1) as ChildFigures;
+    figures.dedup = await runChild<DedupFigures>(
+      'dedup-memory.js',
+      [String(large.uniquePhones ?? 0)],
+      {},
+      ['--expose-gc'],
+    );
 
     process.stderr.write('api capacity (scaled windows)…\n');
     figures.capacity = await measureCapacity(workDir, redis.url, CAPACITY_ROWS);
