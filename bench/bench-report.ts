@@ -18,6 +18,10 @@ export interface BenchFigures {
   dedup: DedupFigures;
   capacity: CapacityFigures;
   overhead: OverheadFigures;
+  /** Jobs a second through BullMQ with a processor that does nothing. */
+  bullmqAlone: number;
+  /** Add calls of 100 candidates a second the simulator answers by itself. */
+  simulatorAlone: number;
 }
 
 /** The issue's targets, checked by the verdict line. */
@@ -99,6 +103,16 @@ export function printReport(figures: BenchFigures): void {
       `queue overhead, zero-latency API (${overhead.batches} batches, 2 workers)`,
       `${thousands(overhead.batchesPerSecond)} batches/s`,
       `>= ${thousands(TARGETS.batchesPerSecond)}`,
+    ],
+    [
+      'reference: BullMQ alone, no-op processor (concurrency 25)',
+      `${thousands(figures.bullmqAlone)} jobs/s`,
+      '',
+    ],
+    [
+      'reference: the simulator alone, add calls of 100 (50 callers)',
+      `${thousands(figures.simulatorAlone)} calls/s`,
+      '',
     ],
   ];
 

@@ -9,6 +9,7 @@ import { writeCandidateFile } from '../test/support/candidate-file.js';
 import { measureCapacity, measureQueueOverhead } from './api-bench.js';
 import { type BenchFigures, type DedupFigures, printReport } from './bench-report.js';
 import type { ChildFigures } from './child-measure.js';
+import { measureBullmqAlone, measureSimulatorAlone } from './queue-references.js';
 
 /**
  * `npm run bench`: every figure of docs/performance.md, each beside its reference measured in
@@ -108,6 +109,9 @@ async function main(): Promise<void> {
 
     process.stderr.write('queue overhead…\n');
     figures.overhead = await measureQueueOverhead(workDir, redis.url, OVERHEAD_ROWS);
+    await admin.flushall();
+    figures.bullmqAlone = await measureBullmqAlone(redis.url);
+    figures.simulatorAlone = await measureSimulatorAlone();
 
     printReport(figures as BenchFigures);
   } finally {
