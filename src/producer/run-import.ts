@@ -114,6 +114,7 @@ async function importFile(
   const report = new RejectsReport(rejectsPath, csv.header, format.delimiter);
   // A dry run keeps no batch: it only counts them.
   const staging = context ? new BatchStaging() : undefined;
+  let reportClosed = false;
   const progress: ImportProgress = {
     phase: 'reading',
     rows: 0,
@@ -143,6 +144,7 @@ async function importFile(
     const lastBatches = pipeline.finish();
     await staging?.write(lastBatches);
     await report.close();
+    reportClosed = true;
 
     const summary: ImportSummary = {
       importId,
@@ -164,7 +166,11 @@ async function importFile(
     return summary;
   } catch (err) {
     // A file refused as a whole has no meaningful partial report.
-    await report.close().catch(() => {});
+    // Closed already when the failure came while queueing: closing again would wait forever
+    // for a 'finish' the stream emitted before.
+    if (!reportClosed) {
+      await report.close().catch(() => {});
+    }
     if (err instanceof CsvInputError) {
       await rm(rejectsPath, { force: true });
     }
