@@ -27,14 +27,23 @@ export class BatchStaging {
     }
   }
 
-  /** Reads the staged batches back, in order, after the last write. */
-  async *read(): AsyncGenerator<BatchCandidate[]> {
+  /** Ends the writing and gives the file's path, for a reader of its own (another thread). */
+  async seal(): Promise<string> {
     if (!this.#stream.writableFinished) {
       this.#stream.end();
       await once(this.#stream, 'finish');
     }
+    return this.#path;
+  }
 
-    const lines = createInterface({ input: createReadStream(this.#path), crlfDelay: Infinity });
+  /** Reads the staged batches back, in order, after the last write. */
+  async *read(): AsyncGenerator<BatchCandidate[]> {
+    yield* BatchStaging.readFile(await this.seal());
+  }
+
+  /** The batches of a sealed staging file, in order. */
+  static async *readFile(path: string): AsyncGenerator<BatchCandidate[]> {
+    const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
     for await (const line of lines) {
       yield JSON.parse(line) as BatchCandidate[];
     }

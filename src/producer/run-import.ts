@@ -23,7 +23,9 @@ import { ImportPipeline } from './import-pipeline.js';
 import { CsvInputError, describeColumns } from './input-errors.js';
 import { type CandidateField, mapColumns } from './map-columns.js';
 import { DEFAULT_CHUNK_SIZE, openCsv } from './read-csv.js';
+import { recordInGroups } from './record-candidates.js';
 import { RejectsReport } from './rejects-report.js';
+import { startStagedRecorder } from './staged-recorder.js';
 
 export interface ImportOptions {
   file: string;
@@ -113,6 +115,7 @@ async function importFile(
   const report = new RejectsReport(rejectsPath, csv.header, format.delimiter);
   // A dry run keeps no batch: it only counts them.
   const staging = context ? new BatchStaging() : undefined;
+  let reportClosed = false;
   const progress: ImportProgress = {
     phase: 'reading',
     rows: 0,
@@ -149,6 +152,7 @@ async function importFile(
     const lastBatches = pipeline.finish();
     await staging?.write(lastBatches);
     await report.close();
+    reportClosed = true;
 
     const summary: ImportSummary = {
       importId,
@@ -163,13 +167,18 @@ async function importFile(
       dryRun: context === undefined,
     };
     if (context !== undefined && store !== undefined && staging !== undefined) {
-      const batches = recordedBatches(staging.read(), store, summary);
+      const databaseUrl = context.config.DATABASE_URL;
+      const batches = recordedBatches(staging, store, databaseUrl, summary);
       summary.batchesQueued = await queueStaged(context, batches, summary, progress, options);
     }
     return summary;
   } catch (err) {
     // A file refused as a whole has no meaningful partial report.
-    await report.close().catch(() => {});
+    // Closed already when the failure came while queueing: closing again would wait forever
+    // for a 'finish' the stream emitted before.
+    if (!reportClosed) {
+      await report.close().catch(() => {});
+    }
     if (err instanceof CsvInputError) {
       await rm(rejectsPath, { force: true });
     }
@@ -207,30 +216,32 @@ async function queueStaged(
 }
 
 /**
- * Records each batch's candidates in the mapping store just before the batch goes to the queue,
- * one transaction a batch, so that the user's id and row are there when VoiceHire's webhooks
- * come back. A rerun records the batches an earlier run queued again: the upsert keeps what
- * webhooks recorded since.
+ * The staged batches, each handed on once its candidates are in the mapping store: recorded by
+ * a thread of their own when it can run, else in line, a hundred batches a transaction.
  */
 async function* recordedBatches(
-  batches: AsyncIterable<BatchCandidate[]>,
+  staging: BatchStaging,
   store: MappingStore,
+  databaseUrl: string,
   summary: ImportSummary,
 ): AsyncGenerator<BatchCandidate[]> {
-  for await (const candidates of batches) {
-    await store.recordImported(
-      candidates.map((candidate) => ({
-        campaignId: summary.campaignId,
-        phone: candidate.phoneKey,
-        externalId: candidate.externalId ?? null,
-        importId: summary.importId,
-        row: candidate.row,
-        firstName: candidate.first_name,
-        lastName: candidate.last_name,
-        email: candidate.email,
-      })),
-    );
-    yield candidates;
+  const ids = { campaignId: summary.campaignId, importId: summary.importId };
+  const stagingPath = await staging.seal();
+  const recorder = startStagedRecorder({ ...ids, databaseUrl, stagingPath });
+  if (recorder === undefined) {
+    yield* recordInGroups(staging.read(), store, ids);
+    return;
+  }
+
+  try {
+    let batchNumber = 0;
+    for await (const batch of staging.read()) {
+      batchNumber += 1;
+      await recorder.recorded(batchNumber);
+      yield batch;
+    }
+  } finally {
+    await recorder.close();
   }
 }
 
