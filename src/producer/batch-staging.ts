@@ -27,23 +27,14 @@ export class BatchStaging {
     }
   }
 
-  /** Ends the writing and gives the file's path, for a reader of its own (another thread). */
-  async seal(): Promise<string> {
+  /** Reads the staged batches back, in order, after the last write. */
+  async *read(): AsyncGenerator<BatchCandidate[]> {
     if (!this.#stream.writableFinished) {
       this.#stream.end();
       await once(this.#stream, 'finish');
     }
-    return this.#path;
-  }
 
-  /** Reads the staged batches back, in order, after the last write. */
-  async *read(): AsyncGenerator<BatchCandidate[]> {
-    yield* BatchStaging.readFile(await this.seal());
-  }
-
-  /** The batches of a sealed staging file, in order. */
-  static async *readFile(path: string): AsyncGenerator<BatchCandidate[]> {
-    const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+    const lines = createInterface({ input: createReadStream(this.#path), crlfDelay: Infinity });
     for await (const line of lines) {
       yield JSON.parse(line) as BatchCandidate[];
     }

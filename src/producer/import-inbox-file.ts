@@ -53,8 +53,8 @@ export async function importInboxFile(
     // A report without its file in processed/ would say an import happened that did not.
     await rm(destination.companion, { force: true }).catch(() => {});
     events.deferred({ ...ref, err: err as Error });
-    // runImport's UsageErrors past its campaign check (done by the caller) are a Redis or a
-    // results database out of reach: the file stays, and is tried again later.
+    // runImport's UsageErrors past its campaign check (done by the caller) are a Redis out of
+    // reach: the file stays, and is tried again later.
     return err instanceof UsageError ? 'unreachable' : 'deferred';
   }
 

@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { MappingStore } from '../results/mapping-store.js';
-import { openMappingStore } from '../results/open-mapping-store.js';
 import type { Config } from '../shared/config.js';
 import { dataProtectionFor } from '../shared/data-protection.js';
 import { UsageError } from '../shared/exit-codes.js';
@@ -23,9 +21,7 @@ import { ImportPipeline } from './import-pipeline.js';
 import { CsvInputError, describeColumns } from './input-errors.js';
 import { type CandidateField, mapColumns } from './map-columns.js';
 import { DEFAULT_CHUNK_SIZE, openCsv } from './read-csv.js';
-import { recordInGroups } from './record-candidates.js';
 import { RejectsReport } from './rejects-report.js';
-import { startStagedRecorder } from './staged-recorder.js';
 
 export interface ImportOptions {
   file: string;
@@ -67,10 +63,12 @@ export interface ImportSummary extends ProducerCounts {
 const CAMPAIGN_ID = /^[0-9a-f]{12}$/;
 
 /**
- * Reads a candidate file, validates every row and queues the valid candidates in full batches,
- * recording each one in the mapping store (DATABASE_URL) as its batch is queued. Nothing reaches
- * the queue or the store before the whole file has been read: a file refused as a whole
- * (CsvInputError) leaves both as they were.
+ * Reads a candidate file, validates every row and queues the valid candidates in full batches.
+ * Nothing reaches the queue before the whole file has been read: a file refused as a whole
+ * (CsvInputError) leaves it as it was. The workers, not the producer, record each candidate in
+ * the mapping store (DATABASE_URL), just before they send its batch: recording a million
+ * candidates in SQLite here cost more than reading, validating and queueing them
+ * (docs/performance.md).
  */
 export async function runImport(options: ImportOptions, config: Config): Promise<ImportSummary> {
   if (!CAMPAIGN_ID.test(options.campaignId)) {
@@ -86,13 +84,9 @@ export async function runImport(options: ImportOptions, config: Config): Promise
     ? undefined
     : await openQueueContext(config, { persistent: false });
 
-  let store: MappingStore | undefined;
   try {
-    // Opened before the file too, for the same reason; a dry run records nothing.
-    store = context && (await openMappingStore(config.DATABASE_URL));
-    return await importFile(options, format, context, store);
+    return await importFile(options, format, context);
   } finally {
-    await store?.close();
     await context?.close();
   }
 }
@@ -101,7 +95,6 @@ async function importFile(
   options: ImportOptions,
   format: CsvFormat,
   context: QueueContext | undefined,
-  store: MappingStore | undefined,
 ): Promise<ImportSummary> {
   const csv = await openCsv(options.file, format);
   const mapping = mapColumns(csv.header, options.mapOverrides);
@@ -115,7 +108,6 @@ async function importFile(
   const report = new RejectsReport(rejectsPath, csv.header, format.delimiter);
   // A dry run keeps no batch: it only counts them.
   const staging = context ? new BatchStaging() : undefined;
-  let reportClosed = false;
   const progress: ImportProgress = {
     phase: 'reading',
     rows: 0,
@@ -152,7 +144,6 @@ async function importFile(
     const lastBatches = pipeline.finish();
     await staging?.write(lastBatches);
     await report.close();
-    reportClosed = true;
 
     const summary: ImportSummary = {
       importId,
@@ -166,19 +157,20 @@ async function importFile(
       rejectsPath,
       dryRun: context === undefined,
     };
-    if (context !== undefined && store !== undefined && staging !== undefined) {
-      const databaseUrl = context.config.DATABASE_URL;
-      const batches = recordedBatches(staging, store, databaseUrl, summary);
-      summary.batchesQueued = await queueStaged(context, batches, summary, progress, options);
+    if (context !== undefined && staging !== undefined) {
+      summary.batchesQueued = await queueStaged(
+        context,
+        staging.read(),
+        summary,
+        progress,
+        options,
+      );
     }
     return summary;
   } catch (err) {
-    // A file refused as a whole has no meaningful partial report.
-    // Closed already when the failure came while queueing: closing again would wait forever
-    // for a 'finish' the stream emitted before.
-    if (!reportClosed) {
-      await report.close().catch(() => {});
-    }
+    // A file refused as a whole has no meaningful partial report. (Closing is idempotent: a
+    // failure while queueing comes after the report was closed.)
+    await report.close().catch(() => {});
     if (err instanceof CsvInputError) {
       await rm(rejectsPath, { force: true });
     }
@@ -213,36 +205,6 @@ async function queueStaged(
     progress.batchesQueued = queued;
     options.onProgress?.(progress);
   });
-}
-
-/**
- * The staged batches, each handed on once its candidates are in the mapping store: recorded by
- * a thread of their own when it can run, else in line, a hundred batches a transaction.
- */
-async function* recordedBatches(
-  staging: BatchStaging,
-  store: MappingStore,
-  databaseUrl: string,
-  summary: ImportSummary,
-): AsyncGenerator<BatchCandidate[]> {
-  const ids = { campaignId: summary.campaignId, importId: summary.importId };
-  const stagingPath = await staging.seal();
-  const recorder = startStagedRecorder({ ...ids, databaseUrl, stagingPath });
-  if (recorder === undefined) {
-    yield* recordInGroups(staging.read(), store, ids);
-    return;
-  }
-
-  try {
-    let batchNumber = 0;
-    for await (const batch of staging.read()) {
-      batchNumber += 1;
-      await recorder.recorded(batchNumber);
-      yield batch;
-    }
-  } finally {
-    await recorder.close();
-  }
 }
 
 /**

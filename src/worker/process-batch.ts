@@ -1,5 +1,6 @@
 import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { ImportedCandidate, MappingStore } from '../results/mapping-store.js';
 import {
   ConflictError,
   InsufficientCreditsError,
@@ -39,6 +40,11 @@ export interface BatchProcessorDeps {
   campaignRecheckMs?: number;
   /** Opens the candidates of batches queued with DATA_ENCRYPTION_KEY. Default: no key. */
   protection?: DataProtection;
+  /**
+   * Where each batch's candidates are recorded, with the user's ids and rows, before the batch
+   * is sent; none: nothing is recorded.
+   */
+  store?: MappingStore;
 }
 
 /** A refused candidate as the import keeps it: the row tells the user which one, no PII. */
@@ -75,6 +81,11 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
     if (verdict !== undefined && !verdict.open) {
       return waitForCampaign(job, token, verdict.status);
     }
+
+    // Before the call, so that the webhooks of its candidates find their mapping; before the
+    // limiter too, so that a store out of reach costs no place in the API's windows. Recording a
+    // batch again (sent again, retried) changes nothing: the upsert keeps what webhooks recorded.
+    await deps.store?.recordImported(importedCandidates(job.data, candidates));
 
     const permit = await limiter.acquire('adds');
     if (!permit.granted) {
@@ -296,4 +307,21 @@ function haltMessage(err: VoiceHireError): string {
     `the API refused the key (${err.code}); check VOICEHIRE_API_KEY and the agency, ` +
     'then run `voicehire resume`'
   );
+}
+
+/** The mapping store's record of a batch's candidates. */
+function importedCandidates(
+  batch: BatchJobData,
+  candidates: readonly BatchCandidate[],
+): ImportedCandidate[] {
+  return candidates.map((candidate) => ({
+    campaignId: batch.campaignId,
+    phone: candidate.phoneKey,
+    externalId: candidate.externalId ?? null,
+    importId: batch.importId,
+    row: candidate.row,
+    firstName: candidate.first_name,
+    lastName: candidate.last_name,
+    email: candidate.email,
+  }));
 }

@@ -70,13 +70,11 @@ export async function runWorker(
     creditsThreshold: config.CREDITS_ALERT_THRESHOLD,
   });
   // Before any worker starts taking jobs: a store out of reach is then a clean start-up failure.
-  const store =
-    options.webhooks === false
-      ? undefined
-      : await openMappingStore(config.DATABASE_URL).catch(async (err: unknown) => {
-          await context.close();
-          throw err;
-        });
+  // Batch workers need it too: they record each batch's candidates before sending it.
+  const store = await openMappingStore(config.DATABASE_URL).catch(async (err: unknown) => {
+    await context.close();
+    throw err;
+  });
 
   const cache = new CampaignCache(
     context.client,
@@ -90,6 +88,7 @@ export async function runWorker(
     protection,
     gate: createCampaignGate({ ...context, cache }),
     campaignRecheckMs: config.CAMPAIGN_RECHECK_MS,
+    store,
   });
   const metricsServer =
     options.metricsPort === undefined
@@ -113,7 +112,7 @@ export async function runWorker(
   worker.on('error', (err) => logger.error({ err: { message: err.message } }, 'worker error'));
 
   const webhookWorker =
-    store === undefined
+    options.webhooks === false
       ? undefined
       : new Worker<WebhookJobData, string, string>(
           WEBHOOK_QUEUE,

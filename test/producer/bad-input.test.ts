@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CsvInputError } from '../../src/producer/input-errors.js';
 import { type ImportSummary, runImport } from '../../src/producer/run-import.js';
 import { openMappingStore } from '../../src/results/open-mapping-store.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { nthMobile } from '../support/candidate-file.js';
-import { deletePrefixKeys, freshPrefix } from '../support/import-harness.js';
+import { ImportHarness } from '../support/import-harness.js';
 import { tempFilesPerTestFile } from '../support/temp-files.js';
 import { postgresDatabase } from '../support/test-databases.js';
 
@@ -139,9 +138,9 @@ describe('when the file holds NUL bytes', () => {
 
 describe('when a NUL past the first 64 KB sits in a name', () => {
   // The sample finds no NUL, so the file is read; PostgreSQL cannot store one in text. Before
-  // validation made it a space, the first batch's insert failed, and runImport hung (see
-  // run-import-failure.test.ts).
-  it('imports the candidate into a PostgreSQL store, the NUL made a space', {
+  // validation made it a space, the batch's insert failed, and (when the producer recorded)
+  // runImport hung (see run-import-failure.test.ts).
+  it('sends the candidate and records it in a PostgreSQL store, the NUL made a space', {
     timeout: BOUND_MS,
   }, async () => {
     const path = await temp.write(
@@ -149,16 +148,12 @@ describe('when a NUL past the first 64 KB sits in a name', () => {
       `${HEADER}${validRows(ROWS_PAST_SAMPLE)}Ana\0Marie,Lopez,0781234567,ana@example.fr\n`,
     );
     const database = await postgresDatabase();
-    const prefix = freshPrefix();
-    const redis = new Redis(inject('redisUrl'));
-    const config = loadConfig({
-      REDIS_URL: inject('redisUrl'),
-      QUEUE_PREFIX: prefix,
-      DATABASE_URL: database.url,
-    });
+    const harness = await ImportHarness.open({ env: { DATABASE_URL: database.url } });
 
     try {
-      const summary = await runImport({ file: path, campaignId }, config);
+      const summary = await runImport({ file: path, campaignId }, harness.config);
+      await harness.startWorker();
+      await harness.waitForImport(summary.importId);
       const store = await openMappingStore(database.url);
       const mappings = await store.listCampaign(campaignId).finally(() => store.close());
 
@@ -167,8 +162,7 @@ describe('when a NUL past the first 64 KB sits in a name', () => {
         firstName: 'Ana Marie',
       });
     } finally {
-      await deletePrefixKeys(redis, prefix);
-      await redis.quit();
+      await harness.close();
       await database.drop();
     }
   });

@@ -201,31 +201,4 @@ describe('the import record', () => {
     });
     expect(record?.queuedAt).toBeDefined();
   });
-
-  it('goes with one mapping per valid candidate in the store, with its row and external id', async () => {
-    const file = join(dir, 'candidates.csv');
-    await writeCandidateFile(file, { rows: 2_000, seed: 9 });
-
-    const summary = await runImport({ file, campaignId }, config);
-    const queued = (await queuedBatches()).flatMap((batch) => batch.candidates);
-
-    expect(
-      (await storedMappings()).map(({ phone, row, externalId, importId, status }) => ({
-        phone,
-        row,
-        externalId,
-        importId,
-        status,
-      })),
-    ).toEqual(
-      queued.map((candidate) => ({
-        phone: candidate.phoneKey,
-        row: candidate.row,
-        externalId: candidate.externalId,
-        importId: summary.importId,
-        status: 'imported',
-      })),
-    );
-    expect(queued).toHaveLength(summary.valid);
-  });
 });
