@@ -166,12 +166,7 @@ class CsvReader implements CsvFile {
   }
 
   chunks(chunkSize = DEFAULT_CHUNK_SIZE): AsyncIterable<RowChunk> {
-    if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-      throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
-    }
-    if (this.#iterated) {
-      throw new Error('chunks() may be called once: the file is read as a stream');
-    }
+    checkChunksCall(chunkSize, this.#iterated);
 
     this.#iterated = true;
     this.#chunkSize = chunkSize;
@@ -312,6 +307,16 @@ class CsvReader implements CsvFile {
     } catch {
       return undefined;
     }
+  }
+}
+
+/** What every CsvFile's `chunks` refuses: a chunk size that is no count, a second iteration. */
+export function checkChunksCall(chunkSize: number, iterated: boolean): void {
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw new RangeError(`chunkSize must be a positive integer, got ${chunkSize}`);
+  }
+  if (iterated) {
+    throw new Error('chunks() may be called once: the file is read as a stream');
   }
 }
 

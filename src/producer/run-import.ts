@@ -15,6 +15,7 @@ import type { BatchCandidate } from '../shared/jobs.js';
 import { openQueueContext, type QueueContext } from '../shared/queue-context.js';
 import { findAlreadySent } from '../shared/sent-phones.js';
 import { BatchStaging } from './batch-staging.js';
+import { openCsvInThread } from './csv-thread.js';
 import { type CsvFormat, detectFormat, type FormatOverrides } from './detect-format.js';
 import { enqueueBatches } from './enqueue-batches.js';
 import { ImportPipeline } from './import-pipeline.js';
@@ -96,7 +97,7 @@ async function importFile(
   format: CsvFormat,
   context: QueueContext | undefined,
 ): Promise<ImportSummary> {
-  const csv = await openCsv(options.file, format);
+  const csv = await (openCsvInThread(options.file, format) ?? openCsv(options.file, format));
   const mapping = mapColumns(csv.header, options.mapOverrides);
   if (!mapping.ok) {
     csv.close();
