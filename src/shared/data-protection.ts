@@ -42,6 +42,8 @@ export class SealedDataError extends Error {
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
+/** GCM's full tag: 128 bits. */
+const TAG_BYTES = 16;
 
 /**
  * Reads a key written as 64 hex digits or as base64 of 32 bytes (`openssl rand -base64 32`).
@@ -149,7 +151,11 @@ export class DataProtection {
     }
 
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key.cipherKey, b64(envelope.iv));
+      // The tag's full length, required: Node would otherwise take a tag cut to 4 bytes, which
+      // someone able to write to Redis could forge in 2^32 tries.
+      const decipher = createDecipheriv('aes-256-gcm', key.cipherKey, b64(envelope.iv), {
+        authTagLength: TAG_BYTES,
+      });
       decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(b64(envelope.tag));
       const text = Buffer.concat([decipher.update(b64(envelope.data)), decipher.final()]);
