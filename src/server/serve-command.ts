@@ -5,7 +5,6 @@ import { createLogger } from '../shared/logger.js';
 import { openQueueContext } from '../shared/queue-context.js';
 import { createWebhookQueue } from '../shared/webhook-queue.js';
 import { port } from '../worker/worker-commands.js';
-import { boardCredentials, buildServeApp } from './serve-app.js';
 
 interface ServeOptions {
   port: number;
@@ -22,6 +21,9 @@ export function registerServeCommand(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--read-only', 'no retry, clean or remove from the board', false)
     .action(async (options: ServeOptions) => {
+      // Loaded here, not with the CLI: Fastify and Bull Board are ~20 MB that every other
+      // command, `import` first, would carry for nothing.
+      const { boardCredentials, buildServeApp } = await import('./serve-app.js');
       const config = loadConfig();
       const logger = createLogger(config.LOG_LEVEL);
 
