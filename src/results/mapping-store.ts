@@ -1,5 +1,7 @@
+import type { BatchCandidate, BatchJobData } from '../shared/jobs.js';
+
 /**
- * The candidate mappings: for each candidate an import queued, the user's own id and source row,
+ * The candidate mappings: for each candidate a worker sent, the user's own id and source row,
  * the VoiceHire candidate id once the `candidate.added` webhook links it, and the interview's
  * outcome. One interface, two stores: SQLite (a file, the default) and PostgreSQL.
  */
@@ -107,4 +109,21 @@ export interface MappingStore {
   /** Every mapping of a campaign, in import order (import, then row). */
   listCampaign(campaignId: string): Promise<CandidateMapping[]>;
   close(): Promise<void>;
+}
+
+/** The mapping store's record of a batch's candidates. */
+export function importedCandidates(
+  batch: BatchJobData,
+  candidates: readonly BatchCandidate[],
+): ImportedCandidate[] {
+  return candidates.map((candidate) => ({
+    campaignId: batch.campaignId,
+    phone: candidate.phoneKey,
+    externalId: candidate.externalId ?? null,
+    importId: batch.importId,
+    row: candidate.row,
+    firstName: candidate.first_name,
+    lastName: candidate.last_name,
+    email: candidate.email,
+  }));
 }

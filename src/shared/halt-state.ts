@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { InsufficientCreditsError, type VoiceHireError } from './api-errors.js';
 import type { BatchQueue } from './batch-queue.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -67,4 +68,17 @@ export async function readHalt(redis: Redis, keys: RedisKeys): Promise<HaltState
 export async function resumeQueue(redis: Redis, keys: RedisKeys, queue: BatchQueue): Promise<void> {
   await queue.resume();
   await redis.del(keys.halt);
+}
+
+/** What the halt says to the operator: why, and what to do before `voicehire resume`. */
+export function haltMessage(err: VoiceHireError): string {
+  if (err instanceof InsufficientCreditsError) {
+    const figures =
+      err.required === undefined ? '' : ` (required ${err.required}, available ${err.available})`;
+    return `insufficient credits${figures}; top up, then run \`voicehire resume\``;
+  }
+  return (
+    `the API refused the key (${err.code}); check VOICEHIRE_API_KEY and the agency, ` +
+    'then run `voicehire resume`'
+  );
 }

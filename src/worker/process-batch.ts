@@ -1,6 +1,6 @@
 import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ImportedCandidate, MappingStore } from '../results/mapping-store.js';
+import { importedCandidates, type MappingStore } from '../results/mapping-store.js';
 import {
   ConflictError,
   InsufficientCreditsError,
@@ -10,7 +10,7 @@ import {
 } from '../shared/api-errors.js';
 import type { BatchQueue } from '../shared/batch-queue.js';
 import { DataProtection, SealedDataError } from '../shared/data-protection.js';
-import { haltQueue, readHalt } from '../shared/halt-state.js';
+import { haltMessage, haltQueue, readHalt } from '../shared/halt-state.js';
 import { settleBatch } from '../shared/import-record.js';
 import {
   type BatchCandidate,
@@ -295,33 +295,4 @@ async function backToWaiting(
 ): Promise<never> {
   await job.moveToWait(token);
   throw new WaitingError();
-}
-
-function haltMessage(err: VoiceHireError): string {
-  if (err instanceof InsufficientCreditsError) {
-    const figures =
-      err.required === undefined ? '' : ` (required ${err.required}, available ${err.available})`;
-    return `insufficient credits${figures}; top up, then run \`voicehire resume\``;
-  }
-  return (
-    `the API refused the key (${err.code}); check VOICEHIRE_API_KEY and the agency, ` +
-    'then run `voicehire resume`'
-  );
-}
-
-/** The mapping store's record of a batch's candidates. */
-function importedCandidates(
-  batch: BatchJobData,
-  candidates: readonly BatchCandidate[],
-): ImportedCandidate[] {
-  return candidates.map((candidate) => ({
-    campaignId: batch.campaignId,
-    phone: candidate.phoneKey,
-    externalId: candidate.externalId ?? null,
-    importId: batch.importId,
-    row: candidate.row,
-    firstName: candidate.first_name,
-    lastName: candidate.last_name,
-    email: candidate.email,
-  }));
 }
