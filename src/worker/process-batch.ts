@@ -116,23 +116,23 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
       return handleFailure(err, job, token, candidates, resent);
     }
 
-    const result = await recordSuccess(job.data, candidates, response, resent);
-    await redis.hdel(inFlight, String(batchNumber));
-    events.batchSent({ importId, batchNumber, ...result });
-    return result;
+    return recordSent(job.data, candidates, response, resent);
   };
 
   /**
+   * Settles a batch the API handled: its refusals listed, its accepted phones recorded as sent,
+   * its counts kept, its in-flight mark cleared.
+   *
    * `resent`: an earlier call with this batch may have reached the API without us learning its
    * answer. The API then skips the phones that call added; they count as added by this import,
    * not as skipped.
    */
-  async function recordSuccess(
+  async function recordSent(
     batch: BatchJobData,
     candidates: readonly BatchCandidate[],
-    response: AddCandidatesResult,
+    response: Pick<AddCandidatesResult, 'candidates_added' | 'candidates_skipped' | 'errors'>,
     resent: boolean,
-  ) {
+  ): Promise<BatchResult> {
     const refusedIndexes = new Set<number>();
     const rejects: ApiReject[] = [];
     for (const item of response.errors) {
@@ -172,6 +172,8 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
       refused: rejects.length,
     };
     await settleBatch(redis, keys, batch.importId, batch.batchNumber, { failed: false, ...result });
+    await redis.hdel(keys.importInFlight(batch.importId), String(batch.batchNumber));
+    events.batchSent({ importId: batch.importId, batchNumber: batch.batchNumber, ...result });
     return result;
   }
 
@@ -209,20 +211,11 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
     }
 
     if (err instanceof ConflictError) {
-      // The whole request met candidates already there: nothing to retry. Resent after a call
-      // whose answer was lost, they are there because that call added them, as in
-      // recordSuccess; otherwise they are skipped. Either way the campaign has the phones.
-      const count = candidates.length;
-      const result = resent
-        ? { added: count, skipped: 0, refused: 0 }
-        : { added: 0, skipped: count, refused: 0 };
-      const { campaignId } = job.data;
-      const phoneKeys = candidates.map((candidate) => candidate.phoneKey);
-      await recordSentPhones(redis, keys, campaignId, importId, phoneKeys, protection);
-      await settleBatch(redis, keys, importId, batchNumber, { failed: false, ...result });
-      await redis.hdel(keys.importInFlight(importId), String(batchNumber));
-      events.batchSent({ importId, batchNumber, ...result });
-      return result;
+      // The whole request met candidates already there: nothing to retry. It settles as an
+      // answer that skipped every candidate, so that a batch resent after a lost answer counts
+      // them as added, as any other answer would.
+      const skippedAll = { candidates_added: 0, candidates_skipped: candidates.length, errors: [] };
+      return recordSent(job.data, candidates, skippedAll, resent);
     }
 
     // The API refuses every candidate of a campaign that was paused or completed meanwhile:
@@ -242,12 +235,7 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
 
     // Final: a 400 or 404 would fail the same way again, and transient failures ran out of
     // attempts. The batch stays in the failed set with the API's message.
-    await settleBatch(redis, keys, importId, batchNumber, {
-      failed: true,
-      candidates: candidates.length,
-    });
-    events.batchFailed({ importId, batchNumber, code: err.code, message: err.message });
-    throw new UnrecoverableError(`${err.code}: ${err.message}`);
+    return failForGood(job, err, candidates.length);
   }
 
   /**
@@ -263,8 +251,20 @@ export function createBatchProcessor(deps: BatchProcessorDeps) {
       throw err;
     }
 
+    return failForGood(job, err, 0);
+  }
+
+  /** Settles the batch as failed and leaves it in the failed set with the reason. */
+  async function failForGood(
+    job: Job<BatchJobData, BatchResult, 'batch'>,
+    err: { code: string; message: string },
+    candidateCount: number,
+  ): Promise<never> {
     const { importId, batchNumber } = job.data;
-    await settleBatch(redis, keys, importId, batchNumber, { failed: true, candidates: 0 });
+    await settleBatch(redis, keys, importId, batchNumber, {
+      failed: true,
+      candidates: candidateCount,
+    });
     events.batchFailed({ importId, batchNumber, code: err.code, message: err.message });
     throw new UnrecoverableError(`${err.code}: ${err.message}`);
   }
