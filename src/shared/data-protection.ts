@@ -217,6 +217,9 @@ export function isSealedEnvelope(value: unknown): value is SealedEnvelope {
   );
 }
 
+/** The protection without a key, for callers given none: values in clear, as before keys. */
+export const NO_DATA_KEY = new DataProtection(undefined);
+
 const byConfig = new WeakMap<object, DataProtection>();
 
 /**

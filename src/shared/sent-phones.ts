@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { DataProtection } from './data-protection.js';
+import { type DataProtection, NO_DATA_KEY } from './data-protection.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /**
@@ -11,8 +11,6 @@ import type { RedisKeys } from './redis-keys.js';
  * looked up under every key (the previous ones too, so that a rotation forgets nothing) and in
  * clear, as recorded before a key was set.
  */
-
-const NO_KEY = new DataProtection(undefined);
 
 /** The fields a phone may have been recorded under, the current one first. */
 function fieldsOf(phoneKey: string, protection: DataProtection): string[] {
@@ -26,7 +24,7 @@ export async function findAlreadySent(
   campaignId: string,
   importId: string,
   phoneKeys: readonly string[],
-  protection: DataProtection = NO_KEY,
+  protection: DataProtection = NO_DATA_KEY,
 ): Promise<Set<string>> {
   const alreadySent = new Set<string>();
   if (phoneKeys.length === 0) {
@@ -54,7 +52,7 @@ export async function recordSentPhones(
   campaignId: string,
   importId: string,
   phoneKeys: readonly string[],
-  protection: DataProtection = NO_KEY,
+  protection: DataProtection = NO_DATA_KEY,
 ): Promise<void> {
   if (phoneKeys.length === 0) {
     return;

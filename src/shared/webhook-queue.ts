@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
-import { DataProtection, type SealedEnvelope } from './data-protection.js';
+import { type DataProtection, NO_DATA_KEY, type SealedEnvelope } from './data-protection.js';
 import { WEBHOOK_QUEUE, type WebhookEvent, type WebhookEventName } from './webhook-events.js';
 
 /**
@@ -14,8 +14,6 @@ export type WebhookJobData =
   | { event: WebhookEventName; sealedEvent: SealedEnvelope };
 
 export type WebhookQueue = Queue<WebhookJobData, string, string>;
-
-const NO_KEY = new DataProtection(undefined);
 
 function sealContext(event: WebhookEventName): string {
   return `webhook:${event}`;
@@ -54,7 +52,7 @@ export async function enqueueWebhook(
   event: WebhookEvent,
   bodyHash: string,
   retryMs: number,
-  protection: DataProtection = NO_KEY,
+  protection: DataProtection = NO_DATA_KEY,
 ): Promise<void> {
   const data: WebhookJobData = protection.enabled
     ? { event: event.event, sealedEvent: protection.seal(event, sealContext(event.event)) }

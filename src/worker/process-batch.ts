@@ -9,7 +9,7 @@ import {
   VoiceHireError,
 } from '../shared/api-errors.js';
 import type { BatchQueue } from '../shared/batch-queue.js';
-import { DataProtection, SealedDataError } from '../shared/data-protection.js';
+import { type DataProtection, NO_DATA_KEY, SealedDataError } from '../shared/data-protection.js';
 import { haltMessage, haltQueue, readHalt } from '../shared/halt-state.js';
 import { settleBatch } from '../shared/import-record.js';
 import {
@@ -60,7 +60,7 @@ export interface ApiReject extends Reject {
 export function createBatchProcessor(deps: BatchProcessorDeps) {
   const { redis, keys, queue, client, limiter, events, gate } = deps;
   const campaignRecheckMs = deps.campaignRecheckMs ?? 60_000;
-  const protection = deps.protection ?? new DataProtection(undefined);
+  const protection = deps.protection ?? NO_DATA_KEY;
 
   return async (job: Job<BatchJobData, BatchResult, 'batch'>, token?: string) => {
     const { importId, campaignId, batchNumber } = job.data;

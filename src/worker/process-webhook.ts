@@ -5,7 +5,7 @@ import type { MappingStore } from '../results/mapping-store.js';
 import type { BatchQueue } from '../shared/batch-queue.js';
 import type { CampaignCache } from '../shared/campaign-cache.js';
 import { recordCampaignState } from '../shared/campaign-state.js';
-import { DataProtection, SealedDataError } from '../shared/data-protection.js';
+import { type DataProtection, NO_DATA_KEY, SealedDataError } from '../shared/data-protection.js';
 import { haltQueue } from '../shared/halt-state.js';
 import type { RedisKeys } from '../shared/redis-keys.js';
 import type { WebhookEvent } from '../shared/webhook-events.js';
@@ -37,7 +37,7 @@ export class CandidateNotLinkedError extends Error {
  */
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
   const { redis, keys, queue, store, cache, events, campaignTtlMs } = deps;
-  const protection = deps.protection ?? new DataProtection(undefined);
+  const protection = deps.protection ?? NO_DATA_KEY;
 
   return async (job: Job<WebhookJobData, string, string>): Promise<string> => {
     const event = openEvent(protection, job.data);

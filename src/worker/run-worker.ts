@@ -216,7 +216,7 @@ export async function runWorker(
       clearInterval(autoResume);
       clearInterval(creditsCheck);
       await Promise.all([worker.close(), webhookWorker?.close()]);
-      await store?.close();
+      await store.close();
       metricsServer?.close();
       await context.close();
       logger.info('worker stopped');

@@ -9,7 +9,7 @@ import type { CandidateMapping } from '../../src/results/mapping-store.js';
 import { openMappingStore } from '../../src/results/open-mapping-store.js';
 import { createBatchQueue } from '../../src/shared/batch-queue.js';
 import { type Config, loadConfig } from '../../src/shared/config.js';
-import { DataProtection } from '../../src/shared/data-protection.js';
+import { NO_DATA_KEY } from '../../src/shared/data-protection.js';
 import { readImport } from '../../src/shared/import-record.js';
 import { type BatchCandidate, type BatchJobData, batchCandidates } from '../../src/shared/jobs.js';
 import { redisKeys } from '../../src/shared/redis-keys.js';
@@ -52,9 +52,8 @@ async function queuedBatches(): Promise<Array<BatchJobData & { candidates: Batch
   const queue = createBatchQueue(redis, config);
   const jobs = await queue.getJobs(['waiting'], 0, -1, true);
   await queue.close();
-  const noKey = new DataProtection(undefined);
   return jobs
-    .map((job) => ({ ...job.data, candidates: batchCandidates(noKey, job.data) }))
+    .map((job) => ({ ...job.data, candidates: batchCandidates(NO_DATA_KEY, job.data) }))
     .sort((a, b) => a.batchNumber - b.batchNumber);
 }
 
