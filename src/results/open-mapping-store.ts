@@ -1,4 +1,5 @@
 import { UsageError } from '../shared/exit-codes.js';
+import { hideCredentials } from '../shared/hide-credentials.js';
 import type { MappingStore } from './mapping-store.js';
 
 /** Where DATABASE_URL says the mappings live. */
@@ -41,6 +42,6 @@ export async function openMappingStore(databaseUrl: string): Promise<MappingStor
 export function describeDatabase(databaseUrl: string): string {
   const target = parseDatabaseUrl(databaseUrl);
   return target.kind === 'postgres'
-    ? `PostgreSQL at ${target.url.replace(/\/\/[^/@]*@/, '//***@')}`
+    ? `PostgreSQL at ${hideCredentials(target.url)}`
     : `the SQLite file ${target.path}`;
 }

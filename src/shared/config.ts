@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDataKey, splitKeyList } from './data-protection.js';
+import { hideCredentials } from './hide-credentials.js';
 
 const DATA_KEY_FORMAT =
   'must be 32 bytes, written as 64 hex digits or 44 characters of base64 ' +
@@ -194,7 +195,5 @@ function describeValue(name: string, value: string | undefined): string {
     return 'a value that is hidden';
   }
   // Credentials inside a URL (redis://user:password@host, ?password=…) stay hidden too.
-  return JSON.stringify(
-    value.replace(/\/\/[^/@]*@/, '//***@').replace(/(password=)[^&#\s]*/gi, '$1***'),
-  );
+  return JSON.stringify(hideCredentials(value));
 }

@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { UsageError } from './exit-codes.js';
+import { hideCredentials } from './hide-credentials.js';
 
 export interface RedisConnectionOptions {
   /**
@@ -112,8 +113,4 @@ async function isClusterNode(redis: Redis): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function hideCredentials(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
 }
