@@ -84,14 +84,15 @@ class ThreadedCsv implements CsvFile {
         if (message.type === 'error') {
           throw rebuild(message.error);
         }
-        if (message.type !== 'chunk') {
-          this.bytesRead = message.type === 'end' ? message.bytesRead : this.bytesRead;
-          this.blankRows = message.type === 'end' ? message.blankRows : this.blankRows;
-          return;
+        if (message.type === 'header') {
+          continue;
         }
 
         this.bytesRead = message.bytesRead;
         this.blankRows = message.blankRows;
+        if (message.type === 'end') {
+          return;
+        }
         this.#send({ type: 'more' });
         yield { rows: message.rows, rowNumbers: message.rowNumbers };
       }
