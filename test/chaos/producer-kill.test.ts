@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ImportRecord, readImport } from '../../src/shared/import-record.js';
-import {
-  type ChaosRun,
-  type CliProcess,
-  chaosRunsPerTest,
-  scaled,
-  sleep,
-} from '../support/chaos-run.js';
+import { type ChaosRun, chaosRunsPerTest, scaled, sleep } from '../support/chaos-run.js';
+import type { CliProcess } from '../support/cli-process.js';
 import { CAMPAIGN, type ImportHarness, importHarnessPerTest } from '../support/import-harness.js';
 
 const open = importHarnessPerTest();

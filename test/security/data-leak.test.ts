@@ -118,7 +118,7 @@ async function runLoop(dataKey: Buffer | undefined): Promise<LoopRun> {
       env,
       dir,
     );
-    expect(await importRun.exited, importRun.output()).toBe(0);
+    expect((await importRun.exited).code, importRun.output()).toBe(0);
     const importId = (
       JSON.parse(importRun.output().split('\n').find(isJson) ?? '{}') as {
         import_id?: string;
@@ -134,7 +134,7 @@ async function runLoop(dataKey: Buffer | undefined): Promise<LoopRun> {
       'retry-failed': runCli(['retry-failed'], env, dir),
     };
     for (const [name, command] of Object.entries(commands)) {
-      expect(await command.exited, `${name}: ${command.output()}`).toBe(0);
+      expect((await command.exited).code, `${name}: ${command.output()}`).toBe(0);
     }
 
     const boardJobs = await fetch(

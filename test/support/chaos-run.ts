@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 import { mulberry32 } from '../../src/shared/seeded-random.js';
 import type { SimulatorRecord } from '../../src/simulator/simulator-record.js';
 import { type GeneratedRow, generateRows, writeCandidateFile } from './candidate-file.js';
+import { type CliProcess, runCli } from './cli-process.js';
 import { type ConservationResult, expectConservation } from './conservation.js';
 import { CAMPAIGN, type ImportHarness, waitFor } from './import-harness.js';
 
@@ -22,18 +20,6 @@ export const FULL_SCALE = process.env.CHAOS_SCALE === 'full';
 /** The short run's value, or the full run's. */
 export function scaled<T>(short: T, full: T): T {
   return FULL_SCALE ? full : short;
-}
-
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-
-/** A `voicehire` command run as a child process with the harness's environment. */
-export interface CliProcess {
-  readonly process: ChildProcess;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stdout(): string;
-  stderr(): string;
-  /** True once the process has exited, by itself or killed. */
-  done(): boolean;
 }
 
 /** Figures of one scenario, printed as one line and kept for docs/reliability.md. */
@@ -91,29 +77,9 @@ export class ChaosRun {
 
   /** `voicehire <args>`, with the harness's environment and `env` over it. */
   spawnCli(args: string[], env: Record<string, string> = {}): CliProcess {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: this.harness.dir,
-      env: { PATH: process.env.PATH ?? '', ...this.harness.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    let done = false;
-    const exited = once(child, 'exit').then(([code, signal]) => {
-      done = true;
-      return { code: code as number | null, signal: signal as NodeJS.Signals | null };
-    });
-
-    const cli = { process: child, exited, stdout: () => stdout, stderr: () => stderr };
-    const running = { ...cli, done: () => done };
-    this.#processes.push(running);
-    return running;
+    const cli = runCli(args, { ...this.harness.env, LOG_LEVEL: 'warn', ...env }, this.harness.dir);
+    this.#processes.push(cli);
+    return cli;
   }
 
   /** `voicehire import` of the run's file; its JSON summary once it exits 0. */

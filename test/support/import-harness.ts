@@ -1,10 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Cluster, Redis } from 'ioredis';
 import { afterEach, expect, inject } from 'vitest';
 import { type ImportSummary, runImport } from '../../src/producer/run-import.js';
@@ -24,6 +21,7 @@ import {
   type RowKind,
   writeCandidateFile,
 } from './candidate-file.js';
+import { type CliProcess, runCli } from './cli-process.js';
 
 /**
  * One import at a time against the real thing: the run's private Redis, the simulator over HTTP,
@@ -54,8 +52,6 @@ export const FAST_ENV: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'silent',
 };
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-
 const POLL_MS = 25;
 
 export interface HarnessOptions {
@@ -82,14 +78,8 @@ export interface CommandRun {
   stderr: string;
 }
 
-/** A `voicehire worker` process. */
-export interface ChildWorker {
-  readonly process: ChildProcess;
-  /** What the worker wrote on stderr so far (its log lines), for a failure's message. */
-  output(): string;
-  /** Sends the signal (default SIGTERM) and waits for the exit. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+/** A `voicehire worker` process; its output holds warnings and errors only. */
+export type ChildWorker = CliProcess;
 
 export class ImportHarness {
   readonly #workers: RunningWorker[] = [];
@@ -190,32 +180,12 @@ export class ImportHarness {
   spawnWorker(
     options: { concurrency?: number; env?: Record<string, string>; args?: string[] } = {},
   ): ChildWorker {
-    const args = [builtCli(), 'worker', '--concurrency', String(options.concurrency ?? 3)];
+    const args = ['worker', '--concurrency', String(options.concurrency ?? 3)];
     args.push(...(options.args ?? []));
-    const child = spawn(process.execPath, args, {
-      // The harness's variables only: neither the user's environment nor a .env file counts.
-      cwd: this.dir,
-      // Warnings and errors only, kept for the message of a test that fails.
-      env: { PATH: process.env.PATH ?? '', ...this.env, LOG_LEVEL: 'warn', ...options.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-
-    const worker: ChildWorker = {
-      process: child,
-      output: () => stderr,
-      async stop(signal = 'SIGTERM') {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill(signal);
-        }
-        const [code, exitSignal] = await exited;
-        return { code, signal: exitSignal };
-      },
-    };
+    // The harness's variables only (neither the user's environment nor a .env file counts), and
+    // warnings and errors only, kept for the message of a test that fails.
+    const env = { ...this.env, LOG_LEVEL: 'warn', ...options.env };
+    const worker = runCli(args, env, this.dir);
     this.#children.push(worker);
     return worker;
   }
@@ -225,20 +195,9 @@ export class ImportHarness {
    * simulator answers from this process's event loop.
    */
   async runCommand(...args: string[]): Promise<CommandRun> {
-    const child = spawn(process.execPath, [builtCli(), ...args], {
-      cwd: this.dir,
-      env: { PATH: process.env.PATH ?? '', ...this.env, LOG_LEVEL: 'silent' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const [code] = (await once(child, 'exit')) as [number | null];
-    return { code, stdout, stderr };
+    const run = runCli(args, { ...this.env, LOG_LEVEL: 'silent' }, this.dir);
+    const { code } = await run.exited;
+    return { code, stdout: run.stdout(), stderr: run.stderr() };
   }
 
   /** The import's status as `voicehire status --json` prints it. */
@@ -308,13 +267,6 @@ export class ImportHarness {
       rmSync(this.dir, { recursive: true, force: true });
     }
   }
-}
-
-function builtCli(): string {
-  if (!existsSync(CLI)) {
-    throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-  }
-  return CLI;
 }
 
 /**
